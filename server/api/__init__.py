@@ -1,0 +1,12 @@
+"""HTTP transport: flask-smorest blueprints with thin handlers, registered explicitly."""
+
+from __future__ import annotations
+
+from flask_smorest import Api
+
+from server.api import agenda, auth, conferences, imports, sessions, speakers
+
+
+def register_api(api: Api) -> None:
+    for module in (auth, conferences, sessions, speakers, agenda, imports):
+        api.register_blueprint(module.blp)

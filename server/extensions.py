@@ -1,0 +1,20 @@
+"""Extension singletons, bound to an app in ``create_app`` (no app is created here)."""
+
+from __future__ import annotations
+
+from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+
+from server.models.base import Base
+from server.ratelimit import rate_limit_key
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+api = Api()
+socketio = SocketIO()
+compress = Compress()
+limiter = Limiter(key_func=rate_limit_key, default_limits=[])

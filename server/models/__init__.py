@@ -1,0 +1,22 @@
+"""SQLAlchemy models: columns, relationships and trivial properties only."""
+
+from server.models.agenda import AgendaItem, ImportRun
+from server.models.base import Base
+from server.models.conference import Conference, Room, Track
+from server.models.talk import Speaker, Talk, TalkSpeaker
+from server.models.user import AuthToken, User, UserHandle
+
+__all__ = [
+    "AgendaItem",
+    "AuthToken",
+    "Base",
+    "Conference",
+    "ImportRun",
+    "Room",
+    "Speaker",
+    "Talk",
+    "TalkSpeaker",
+    "Track",
+    "User",
+    "UserHandle",
+]

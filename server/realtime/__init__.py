@@ -1,0 +1,23 @@
+"""Socket.IO transport: the ``/live`` namespace (see docs/realtime.md)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from server.realtime.live import LiveNamespace
+
+
+def register_realtime(app: Flask, socketio: SocketIO) -> None:
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "gevent"),
+        cors_allowed_origins=list(app.config["ALLOWED_ORIGINS"]),
+        message_queue=app.config.get("REDIS_URL"),
+        max_http_buffer_size=64 * 1024,
+        ping_interval=25,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )
+    socketio.on_namespace(LiveNamespace("/live"))

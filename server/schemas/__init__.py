@@ -1,0 +1,1 @@
+"""marshmallow wire contracts: explicit fields, unknown fields refused."""

@@ -1,0 +1,1 @@
+"""Use-cases: ``check_*`` validates and authorises, ``do_*`` changes and owns the transaction."""
