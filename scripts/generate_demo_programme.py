@@ -27,6 +27,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,8 @@ SLOTS = {
 # Tracks and rooms
 # --------------------------------------------------------------------------------------
 
+# Hand-written data tables below: keep their compact layout.
+# fmt: off
 TRACKS = [
     # slug, name, light colour, dark colour, handle words (for speakers' social handles)
     ("neuroradiology", "Neuroradiology", "#6A4C93", "#A48BD0", ("Neuro", "NeuroRad", "brainmri")),
@@ -71,16 +74,16 @@ TRACK_SLUGS = {t[0] for t in TRACKS}
 ROOMS = {
     # key: (name, type, capacity, description)
     "LT": ("Lakefront Theater", "LECTURE_HALL", 3800,
-           "Main auditorium, Lakefront Building level 1. Plenaries and large refresher courses."),
+           "Main auditorium, Lakefront Building level 1. Plenaries and large courses."),
     "E450A": ("E450A", "LECTURE_HALL", 900, "East Building level 4, escalators by Gate 43."),
     "E451B": ("E451B", "LECTURE_HALL", 650, "East Building level 4, next to E450A."),
     "S406A": ("S406A", "LECTURE_HALL", 480, "South Building level 4."),
     "N228": ("N228", "WORKSHOP", 60,
-             "North Building level 2. Hands-on lab with workstations, phantoms and ultrasound units."),
+             "North Building level 2. Hands-on lab: workstations, phantoms, ultrasound units."),
     "LLC": ("Lakeside Learning Center", "OTHER", 320,
             "South Building Hall A. Poster boards, case-review stations and the social corner."),
     "HALLB": ("Hall B Exhibit Stage", "STAGE", 180,
-              "Open stage in the technical exhibition, Hall B. Short talks, no registration needed."),
+              "Open stage in the exhibition, Hall B. Short talks, no registration needed."),
 }
 
 # --------------------------------------------------------------------------------------
@@ -363,7 +366,8 @@ SESSIONS: list[S] = [
       "fibrotic hypersensitivity pneumonitis, progressive pulmonary fibrosis and the "
       "interstitial lung abnormalities that turn up on screening CT.", n=2),
     S(1, "LLC", "L", "PS11", "neuroradiology", "LIGHTNING_TALK",
-      "Poster Discussions: Neuroradiology and Head & Neck", "Five-minute presentations at the boards",
+      "Poster Discussions: Neuroradiology and Head & Neck",
+      "Five-minute presentations at the boards",
       "Selected poster authors present at their boards and take questions: vessel wall "
       "imaging, temporal bone CT, pituitary MRI protocols and AI for intracranial "
       "haemorrhage detection.", n=5),
@@ -559,14 +563,16 @@ SESSIONS: list[S] = [
       "Thyroid nodules, adrenal lesions, coronary calcium and aortic dilatation: what to "
       "report, what to recommend, and what to leave alone.", n=1, mods=0, minutes=45),
     S(2, "HALLB", "D", "SM01", "health-policy", "DISCUSSION",
-      "Social Media in Radiology: From Tweetorials to Trust", "Panel discussion — phones out, please",
+      "Social Media in Radiology: From Tweetorials to Trust",
+      "Panel discussion — phones out, please",
       "Radiologists teach, recruit and argue in public on several networks at once. The "
       "panel covers building an educational presence, posting cases without compromising "
       "privacy, handling misinformation, and whether any of it helps careers. Live posting "
       "is encouraged — the #NRC26 tweetup follows at the Lakeside Learning Center.",
       speakers=["Nadia Okafor", "Amara Nwosu", "Jamal Robinson", "Hana Kobayashi"],
       moderators=["Morgan Ellis"], minutes=75,
-      links=[("WEB", "https://example.org/nrc26/social-media-guide", "NRC 2026 social media guide")]),
+      links=[("WEB", "https://example.org/nrc26/social-media-guide",
+              "NRC 2026 social media guide")]),
     # ---------------------------------------------------------------- Day 3, Tuesday 1 Dec
     S(3, "LT", "A", "RC301", "interventional", "TALK",
       "Hepatocellular Carcinoma: From LI-RADS to Locoregional Therapy", "Refresher course",
@@ -838,6 +844,9 @@ SESSIONS: list[S] = [
       n=1, mods=0, minutes=45),
 ]
 
+# fmt: on
+
+
 # --------------------------------------------------------------------------------------
 # Generator
 # --------------------------------------------------------------------------------------
@@ -880,58 +889,96 @@ def social_links(name: str, track: str) -> list[dict[str, str]]:
     if everything or h % 10 < 7:
         # X allows 15 characters; keep the styles that fit.
         degree = "PhD" if track == "physics-safety" else "MD"
-        styles = [f"{first_c[0]}{last_c}_{words[0]}", f"{last_c}{words[1]}",
-                  f"{first_c}Reads{words[0]}", f"{first_c}_{last_c}_{degree}", f"{first_c}{words[1]}"]
+        styles = [
+            f"{first_c[0]}{last_c}_{words[0]}",
+            f"{last_c}{words[1]}",
+            f"{first_c}Reads{words[0]}",
+            f"{first_c}_{last_c}_{degree}",
+            f"{first_c}{words[1]}",
+        ]
         x = pick([h for h in styles if len(h) <= 15] or [f"{first_c}{words[1]}"[:15]], name, "x")
         links.append({"url": f"https://x.com/{x}", "title": "X", "service": "TWITTER"})
     if everything or (h >> 8) % 10 < 6:
         bsky = pick(
-            (f"{first_c}{last_c}".lower(), f"{last_c}-{words[2]}".lower(),
-             f"dr{first_c[0]}{last_c}".lower()),
-            name, "bsky",
+            (
+                f"{first_c}{last_c}".lower(),
+                f"{last_c}-{words[2]}".lower(),
+                f"dr{first_c[0]}{last_c}".lower(),
+            ),
+            name,
+            "bsky",
         )
-        links.append({"url": f"https://bsky.app/profile/{bsky}.bsky.social", "title": "Bluesky",
-                      "service": "BLUESKY"})
+        links.append(
+            {
+                "url": f"https://bsky.app/profile/{bsky}.bsky.social",
+                "title": "Bluesky",
+                "service": "BLUESKY",
+            }
+        )
     if everything or (h >> 16) % 10 < 4:
         instance = pick(("med-mastodon.com", "mastodon.social", "fediscience.org"), name, "inst")
-        user = pick((f"{first_c}{last_c}".lower(), f"{first_c[0]}{last_c}".lower(),
-                     f"{last_c}_{words[2]}".lower()), name, "masto")
-        links.append({"type": "ACTIVITYPUB", "url": f"https://{instance}/@{user}",
-                      "title": "Mastodon", "service": "MASTODON"})
+        user = pick(
+            (
+                f"{first_c}{last_c}".lower(),
+                f"{first_c[0]}{last_c}".lower(),
+                f"{last_c}_{words[2]}".lower(),
+            ),
+            name,
+            "masto",
+        )
+        links.append(
+            {
+                "type": "ACTIVITYPUB",
+                "url": f"https://{instance}/@{user}",
+                "title": "Mastodon",
+                "service": "MASTODON",
+            }
+        )
     if everything or (h >> 24) % 10 < 2:
-        threads = pick((f"dr.{first_c}.{last_c}".lower(), f"{first_c}_{words[2]}".lower()),
-                       name, "threads")
-        links.append({"url": f"https://www.threads.com/@{threads}", "title": "Threads",
-                      "service": "THREADS"})
+        threads = pick(
+            (f"dr.{first_c}.{last_c}".lower(), f"{first_c}_{words[2]}".lower()), name, "threads"
+        )
+        links.append(
+            {"url": f"https://www.threads.com/@{threads}", "title": "Threads", "service": "THREADS"}
+        )
     if everything or (h >> 32) % 10 < 4:
         suffix = pick(("md", "phd", "radiology", "imaging"), name, "li")
-        links.append({"type": "WEB", "url": f"https://www.linkedin.com/in/"
-                      f"{first_c.lower()}-{last_c.lower()}-{suffix}", "title": "LinkedIn"})
+        links.append(
+            {
+                "type": "WEB",
+                "url": f"https://www.linkedin.com/in/{first_c.lower()}-{last_c.lower()}-{suffix}",
+                "title": "LinkedIn",
+            }
+        )
     return links
 
 
-def build_persons() -> tuple[list[dict[str, object]], dict[str, str]]:
-    persons, track_of = [], {}
+def build_persons() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    persons: list[dict[str, Any]] = []
+    track_of: dict[str, str] = {}
     for track, names in FACULTY.items():
         for name in names:
             assert name not in track_of, f"duplicate faculty name {name}"
             track_of[name] = track
             guid = person_guid(name)
-            persons.append({
-                "guid": guid,
-                "name": name,
-                "biography": f"{ROLE_BY_TRACK[track]}, "
-                             f"{pick(INSTITUTIONS, name, 'inst')}. Fictional demo faculty.",
-                "url": f"{SITE}/faculty/{slugify(name)}/",
-                "links": social_links(name, track),
-            })
+            persons.append(
+                {
+                    "guid": guid,
+                    "name": name,
+                    "biography": f"{ROLE_BY_TRACK[track]}, "
+                    f"{pick(INSTITUTIONS, name, 'inst')}. Fictional demo faculty.",
+                    "url": f"{SITE}/faculty/{slugify(name)}/",
+                    "links": social_links(name, track),
+                }
+            )
     return persons, track_of
 
 
 def local(day: int, hhmm: str) -> datetime:
     hour, minute = map(int, hhmm.split(":"))
-    return datetime(DAYS[day - 1].year, DAYS[day - 1].month, DAYS[day - 1].day, hour, minute,
-                    tzinfo=TZ)
+    return datetime(
+        DAYS[day - 1].year, DAYS[day - 1].month, DAYS[day - 1].day, hour, minute, tzinfo=TZ
+    )
 
 
 def iso_duration(minutes: int) -> str:
@@ -970,8 +1017,10 @@ def assign_people(track_of: dict[str, str]) -> dict[str, tuple[list[str], list[s
     for s in sorted((s for s in SESSIONS if not s.speakers), key=lambda s: (timing(s), s.code)):
         span = timing(s)
         wanted = len(s.papers) or s.n
-        pool = sorted((n for n, t in track_of.items() if t == s.track),
-                      key=lambda n: (load[n], digest(s.code, n)))
+        pool = sorted(
+            (n for n, t in track_of.items() if t == s.track),
+            key=lambda n: (load[n], digest(s.code, n)),
+        )
         chosen = [n for n in pool if free(n, span)][: wanted + s.mods]
         if len(chosen) < wanted + s.mods:
             raise SystemExit(f"{s.code}: not enough free faculty in {s.track}")
@@ -985,13 +1034,24 @@ def event_links(s: S) -> list[dict[str, str]]:
     code = s.code.lower()
     links = [{"type": type_, "url": url, "title": title} for type_, url, title in s.links]
     for i, paper in enumerate(s.papers, start=1):
-        links.append({"type": "PAPER", "url": f"https://doi.org/10.5555/{ACRONYM}.{code}.{i}",
-                      "title": paper})
+        links.append(
+            {
+                "type": "PAPER",
+                "url": f"https://doi.org/10.5555/{ACRONYM}.{code}.{i}",
+                "title": paper,
+            }
+        )
     if s.slides:
-        links.append({"type": "SLIDES", "url": f"{SITE}/slides/{code}.pdf",
-                      "title": "Handout (PDF)"})
-    links.append({"type": "FEEDBACK", "url": f"{SITE}/programme/{code}/feedback/",
-                  "title": "Rate this session"})
+        links.append(
+            {"type": "SLIDES", "url": f"{SITE}/slides/{code}.pdf", "title": "Handout (PDF)"}
+        )
+    links.append(
+        {
+            "type": "FEEDBACK",
+            "url": f"{SITE}/programme/{code}/feedback/",
+            "title": "Rate this session",
+        }
+    )
     return links
 
 
@@ -1012,52 +1072,61 @@ def build() -> dict[str, object]:
             "type": type_,
             "capacity": capacity,
             "description": description,
-            "features": {"recording": "RECORD_BY_DEFAULT" if type_ == "LECTURE_HALL"
-                         else "NOT_RECORDED_BY_DEFAULT"},
+            "features": {
+                "recording": "RECORD_BY_DEFAULT"
+                if type_ == "LECTURE_HALL"
+                else "NOT_RECORDED_BY_DEFAULT"
+            },
         }
-    events = []
+    events: list[dict[str, Any]] = []
     for s in sorted(SESSIONS, key=lambda s: (timing(s), list(ROOMS).index(s.room))):
         assert s.track in TRACK_SLUGS, s.code
         start, end = timing(s)
         speakers, moderators = people[s.code]
         room = rooms[s.room]
-        participants = [{"guid": person_guid(n), "name": n, "role": "MODERATOR"}
-                        for n in moderators]
+        participants = [
+            {"guid": person_guid(n), "name": n, "role": "MODERATOR"} for n in moderators
+        ]
         participants += [{"guid": person_guid(n), "name": n, "role": "SPEAKER"} for n in speakers]
         for p in participants:
             assert p["guid"] in guid_of, p
-        events.append({
-            "type": s.type,
-            "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{SITE}/programme/{s.code.lower()}")),
-            "code": s.code,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "duration": iso_duration(int((end - start).total_seconds() // 60)),
-            "room": {"name": room["name"], "slug": room["slug"], "guid": room["guid"]},
-            "url": f"{SITE}/programme/{s.code.lower()}/",
-            "slug": f"{ACRONYM}-{s.code.lower()}-{slugify(s.title, 48)}",
-            "title": s.title,
-            "subtitle": s.subtitle,
-            "language": s.lang,
-            "track": {"slug": s.track},
-            "abstract": s.abstract,
-            "logo": None,
-            "participants": participants,
-            "links": event_links(s),
-            "state": "CONFIRMED",
-        })
-    days = [{
-        "index": i,
-        "date": d.isoformat(),
-        "start": local(i, DAY_START).isoformat(),
-        "end": local(i, DAY_END).isoformat(),
-    } for i, d in enumerate(DAYS, start=1)]
+        events.append(
+            {
+                "type": s.type,
+                "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{SITE}/programme/{s.code.lower()}")),
+                "code": s.code,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "duration": iso_duration(int((end - start).total_seconds() // 60)),
+                "room": {"name": room["name"], "slug": room["slug"], "guid": room["guid"]},
+                "url": f"{SITE}/programme/{s.code.lower()}/",
+                "slug": f"{ACRONYM}-{s.code.lower()}-{slugify(s.title, 48)}",
+                "title": s.title,
+                "subtitle": s.subtitle,
+                "language": s.lang,
+                "track": {"slug": s.track},
+                "abstract": s.abstract,
+                "logo": None,
+                "participants": participants,
+                "links": event_links(s),
+                "state": "CONFIRMED",
+            }
+        )
+    days = [
+        {
+            "index": i,
+            "date": d.isoformat(),
+            "start": local(i, DAY_START).isoformat(),
+            "end": local(i, DAY_END).isoformat(),
+        }
+        for i, d in enumerate(DAYS, start=1)
+    ]
     conference = {
         "acronym": ACRONYM,
         "title": "Northern Radiology Congress 2026",
         "description": "Four days of refresher courses, scientific papers, hands-on workshops and "
-                       "debate for radiologists, physicists, technologists and trainees. A "
-                       "fictional congress shipped with Backchannel as its demo programme.",
+        "debate for radiologists, physicists, technologists and trainees. A "
+        "fictional congress shipped with Backchannel as its demo programme.",
         "start": min(e["start"] for e in events),
         "end": max(e["end"] for e in events),
         "time_zone_name": "America/Chicago",
@@ -1066,13 +1135,16 @@ def build() -> dict[str, object]:
         "defaults": {"theme": "light", "language": "en"},
         "colors": {"primary": "#1F4E79", "background": "#F5F8FB"},
         "keywords": ["radiology", "medical imaging", "NRC26"],
-        "tracks": [{
-            "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{SITE}/tracks/{slug}")),
-            "name": name,
-            "slug": slug,
-            "color": light,
-            "colors": {"light": light, "dark": dark},
-        } for slug, name, light, dark, _ in TRACKS],
+        "tracks": [
+            {
+                "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{SITE}/tracks/{slug}")),
+                "name": name,
+                "slug": slug,
+                "color": light,
+                "colors": {"light": light, "dark": dark},
+            }
+            for slug, name, light, dark, _ in TRACKS
+        ],
         "rooms": list(rooms.values()),
         "days": days,
     }
@@ -1108,9 +1180,11 @@ def main() -> int:
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(text, encoding="utf-8")
     data = json.loads(text)["schedule"]
-    print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(data['events'])} sessions, "
-          f"{len(data['persons'])} people, {len(data['conference']['rooms'])} rooms, "
-          f"{len(data['conference']['days'])} days")
+    print(
+        f"wrote {OUTPUT.relative_to(ROOT)}: {len(data['events'])} sessions, "
+        f"{len(data['persons'])} people, {len(data['conference']['rooms'])} rooms, "
+        f"{len(data['conference']['days'])} days"
+    )
     return 0
 
 

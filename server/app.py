@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     settings.check_production(app.config)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     _prepare_sqlite(app)
     db.init_app(app)

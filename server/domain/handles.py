@@ -44,16 +44,42 @@ _LINKEDIN_KINDS = ("in", "company", "school")
 
 _X_HOSTS = frozenset({"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com"})
 _X_RESERVED = frozenset(
-    {"i", "intent", "home", "search", "hashtag", "share", "explore", "settings", "login",
-     "signup", "messages", "notifications", "compose", "tos", "privacy", "about"}
+    {
+        "i",
+        "intent",
+        "home",
+        "search",
+        "hashtag",
+        "share",
+        "explore",
+        "settings",
+        "login",
+        "signup",
+        "messages",
+        "notifications",
+        "compose",
+        "tos",
+        "privacy",
+        "about",
+    }
 )
 _THREADS_HOSTS = frozenset({"threads.net", "threads.com"})
 _BSKY_HOSTS = frozenset({"bsky.app", "staging.bsky.app"})
 _LINKEDIN_HOST = "linkedin.com"
 #: Hosts that use ``/@name`` paths but are not on the fediverse.
 _NOT_FEDIVERSE = frozenset(
-    {"medium.com", "youtube.com", "m.youtube.com", "tiktok.com", "substack.com",
-     "instagram.com", "facebook.com", "github.com", "flickr.com", "vimeo.com"}
+    {
+        "medium.com",
+        "youtube.com",
+        "m.youtube.com",
+        "tiktok.com",
+        "substack.com",
+        "instagram.com",
+        "facebook.com",
+        "github.com",
+        "flickr.com",
+        "vimeo.com",
+    }
 )
 
 

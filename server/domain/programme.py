@@ -7,8 +7,9 @@ database. Nothing here knows about Flask or SQLAlchemy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 #: The networks Backchannel knows handles for, in display order.
 NETWORKS: tuple[str, ...] = ("x", "bluesky", "mastodon", "threads", "linkedin")
@@ -102,3 +103,24 @@ class ProgrammeRecord:
     url: str | None = None
     rooms: tuple[str, ...] = ()
     tracks: tuple[TrackRecord, ...] = ()
+
+
+def shift_days(record: ProgrammeRecord, days: int) -> ProgrammeRecord:
+    """The same programme ``days`` later, keeping local wall-clock times across DST changes."""
+    if days == 0:
+        return record
+    tz = ZoneInfo(record.timezone)
+    delta = timedelta(days=days)
+
+    def move(when: datetime) -> datetime:
+        return when.astimezone(tz) + delta
+
+    talks = tuple(
+        replace(t, start=move(t.start), end=move(t.end), day=t.day + delta) for t in record.talks
+    )
+    return replace(
+        record,
+        talks=talks,
+        start=record.start + delta if record.start else None,
+        end=record.end + delta if record.end else None,
+    )

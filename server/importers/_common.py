@@ -40,25 +40,64 @@ _HTML_TAG = re.compile(
     r"</?(?:p|br|ul|ol|li|a|em|strong|b|i|u|code|pre|h[1-6]|div|span|blockquote|tt|hr)\b[^>]*>",
     re.IGNORECASE,
 )
-_BLOCK_TAGS = frozenset({"p", "br", "div", "ul", "ol", "li", "pre", "blockquote", "hr",
-                         "h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "div",
+        "ul",
+        "ol",
+        "li",
+        "pre",
+        "blockquote",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    }
+)
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _LIST_GAP = re.compile(r"\n\s*\n(?=- )")
 
 #: Language names some producers write instead of ISO 639-1 codes.
 LANGUAGE_NAMES: dict[str, str] = {
-    "english": "en", "german": "de", "deutsch": "de", "french": "fr", "français": "fr",
-    "dutch": "nl", "nederlands": "nl", "spanish": "es", "español": "es", "italian": "it",
-    "italiano": "it", "portuguese": "pt", "português": "pt", "russian": "ru", "polish": "pl",
-    "czech": "cs", "swedish": "sv", "danish": "da", "norwegian": "no", "finnish": "fi",
-    "japanese": "ja", "chinese": "zh", "korean": "ko",
+    "english": "en",
+    "german": "de",
+    "deutsch": "de",
+    "french": "fr",
+    "français": "fr",
+    "dutch": "nl",
+    "nederlands": "nl",
+    "spanish": "es",
+    "español": "es",
+    "italian": "it",
+    "italiano": "it",
+    "portuguese": "pt",
+    "português": "pt",
+    "russian": "ru",
+    "polish": "pl",
+    "czech": "cs",
+    "swedish": "sv",
+    "danish": "da",
+    "norwegian": "no",
+    "finnish": "fi",
+    "japanese": "ja",
+    "chinese": "zh",
+    "korean": "ko",
 }
 
 #: Names of v2 ``service`` values and similar fields mapped to our networks.
 SERVICE_NETWORKS: dict[str, str] = {
-    "twitter": "x", "x": "x", "mastodon": "mastodon", "bluesky": "bluesky",
-    "threads": "threads", "linkedin": "linkedin",
+    "twitter": "x",
+    "x": "x",
+    "mastodon": "mastodon",
+    "bluesky": "bluesky",
+    "threads": "threads",
+    "linkedin": "linkedin",
 }
 
 
@@ -422,7 +461,11 @@ def finish_talks(drafts: Iterable[Draft], book: SpeakerBook) -> tuple[TalkRecord
 
 def _refuse_duplicate(first: TalkRecord, second: TalkRecord, key: str) -> None:
     same = (first.title, first.room, first.start, first.end) == (
-        second.title, second.room, second.start, second.end)
+        second.title,
+        second.room,
+        second.start,
+        second.end,
+    )
     if same:
         raise ScheduleFormatError(
             f"duplicate event key {key!r}: the same event is listed twice "

@@ -47,12 +47,33 @@ DELIMITERS = (",", ";", "\t")
 
 #: Template columns; only ``title``, ``start`` and one of ``end``/``duration`` are required.
 COLUMNS = (
-    "code", "title", "subtitle", "date", "day", "start", "end", "duration", "room", "track",
-    "type", "language", "abstract", "description", "url", "speakers", "links",
+    "code",
+    "title",
+    "subtitle",
+    "date",
+    "day",
+    "start",
+    "end",
+    "duration",
+    "room",
+    "track",
+    "type",
+    "language",
+    "abstract",
+    "description",
+    "url",
+    "speakers",
+    "links",
 )
 _ALIASES = {
-    "id": "code", "session": "title", "speaker": "speakers", "link": "links",
-    "summary": "abstract", "location": "room", "lang": "language", "length": "duration",
+    "id": "code",
+    "session": "title",
+    "speaker": "speakers",
+    "link": "links",
+    "summary": "abstract",
+    "location": "room",
+    "lang": "language",
+    "length": "duration",
 }
 _SPEAKER = re.compile(r"(?P<name>[^()]*?)\s*(?:\((?P<handles>[^()]*)\))?\s*")
 _LINK = re.compile(r"(?P<title>.*?)[\s:\-\u2013]*(?P<url>https?://\S+)\s*", re.IGNORECASE)
@@ -132,7 +153,7 @@ def _rows(text: str, delimiter: str, names: list[str]) -> Iterator[_Row]:
     line = reader.line_num + 1
     for cells in reader:
         if any(cell.strip() for cell in cells):
-            if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
+            if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
                 raise ScheduleFormatError(
                     f"{len(cells)} cells but the header has {len(names)} columns",
                     f"line {line}",
@@ -266,8 +287,9 @@ def _links(row: _Row) -> tuple[LinkRecord, ...]:
     return tuple(links)
 
 
-_LINK_KINDS = frozenset({"slides", "paper", "web", "blog", "article", "media", "video",
-                         "recording", "related", "code"})
+_LINK_KINDS = frozenset(
+    {"slides", "paper", "web", "blog", "article", "media", "video", "recording", "related", "code"}
+)
 
 
 def _split(cell: str) -> list[str]:

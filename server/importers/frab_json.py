@@ -77,9 +77,7 @@ def parse(doc: Mapping[str, Any], *, default_timezone: str | None = None) -> Pro
     )
 
 
-def _zone_name(
-    conference: Mapping[str, Any], days: list[Any], default_timezone: str | None
-) -> str:
+def _zone_name(conference: Mapping[str, Any], days: list[Any], default_timezone: str | None) -> str:
     """The file's zone, else the caller's, else one matching the events' UTC offset."""
     named = clean_line(conference.get("time_zone_name"))
     if named:
@@ -237,7 +235,9 @@ class _Reader:
             if not name:
                 continue
             key = speaker_key(
-                guid=person.get("guid"), code=person.get("code"), ident=person.get("id"),
+                guid=person.get("guid"),
+                code=person.get("code"),
+                ident=person.get("id"),
                 name=name,
             )
             keys.append(

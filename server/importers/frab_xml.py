@@ -86,8 +86,9 @@ def load(data: bytes) -> XmlDocument:
         raise ScheduleFormatError(UNSAFE_XML, f"line {line} (document type declaration)") from None
     except ET.ParseError as exc:
         row, column = exc.position
-        raise ScheduleFormatError(f"malformed XML: {exc.msg}", f"line {row}, column {column}") \
-            from None
+        raise ScheduleFormatError(
+            f"malformed XML: {exc.msg}", f"line {row}, column {column}"
+        ) from None
     return XmlDocument(root=root, lines=builder.lines)
 
 
@@ -129,9 +130,7 @@ def _flavour(root: ET.Element) -> str:
     return "pentabarf-xml"
 
 
-def _zone_name(
-    root: ET.Element, conference: ET.Element, default: str | None, flavour: str
-) -> str:
+def _zone_name(root: ET.Element, conference: ET.Element, default: str | None, flavour: str) -> str:
     named = clean_line(conference.findtext("time_zone_name"))
     if named:
         return named
@@ -222,9 +221,7 @@ class _Reader:
         line = self.document.line(element)
         return f"{label} (line {line})" if line else label
 
-    def _event(
-        self, event: ET.Element, day: _DayContext, room: str | None, location: str
-    ) -> Draft:
+    def _event(self, event: ET.Element, day: _DayContext, room: str | None, location: str) -> Draft:
         try:
             return self._draft(event, day, room, location)
         except ScheduleFormatError:
@@ -298,7 +295,9 @@ class _Reader:
             if not name:
                 continue
             key = speaker_key(
-                guid=person.get("guid"), code=person.get("code"), ident=person.get("id"),
+                guid=person.get("guid"),
+                code=person.get("code"),
+                ident=person.get("id"),
                 name=name,
             )
             keys.append(self.book.add(key, name))

@@ -264,7 +264,9 @@ class _Reader:
             if not name:
                 continue
             key = speaker_key(
-                guid=person.get("guid"), code=person.get("code"), ident=person.get("id"),
+                guid=person.get("guid"),
+                code=person.get("code"),
+                ident=person.get("id"),
                 name=name,
             )
             handles = person_handles(person)

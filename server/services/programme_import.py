@@ -106,6 +106,7 @@ def do_import_programme(
     default_timezone: str | None = None,
     create: bool = True,
     progress: Progress | None = None,
+    transform: Callable[[ProgrammeRecord], ProgrammeRecord] | None = None,
 ) -> ImportReport:
     """Parse ``data`` and apply it to conference ``slug`` in one transaction.
 
@@ -117,6 +118,8 @@ def do_import_programme(
         raise AppError(f"No conference {slug!r}.", code="not_found", status=404)
     tz_hint = default_timezone or (conference.timezone if conference else None)
     record = parse_or_fail(data, tz_hint)
+    if transform is not None:
+        record = transform(record)
     try:
         ZoneInfo(record.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:

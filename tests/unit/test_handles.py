@@ -100,7 +100,11 @@ def test_handle_from_url_ignores_non_profiles(url: str) -> None:
 
 def test_canonical_network_aliases() -> None:
     assert [canonical_network(n) for n in ("Twitter", "BSKY", "fediverse", "LinkedIn")] == [
-        "x", "bluesky", "mastodon", "linkedin"]
+        "x",
+        "bluesky",
+        "mastodon",
+        "linkedin",
+    ]
 
 
 @given(st.from_regex(r"[A-Za-z0-9_]{1,15}", fullmatch=True))
@@ -108,8 +112,10 @@ def test_x_handle_round_trips_through_profile_url(name: str) -> None:
     assert normalize_handle("x", f"https://x.com/{name}") == normalize_handle("x", "@" + name)
 
 
-@given(st.from_regex(r"[a-z0-9_]{1,20}", fullmatch=True), st.sampled_from(
-    ["med.social", "mastodon.social", "hachyderm.io"]))
+@given(
+    st.from_regex(r"[a-z0-9_]{1,20}", fullmatch=True),
+    st.sampled_from(["med.social", "mastodon.social", "hachyderm.io"]),
+)
 def test_mastodon_handle_and_url_agree(user: str, instance: str) -> None:
     expected = f"{user}@{instance}"
     assert normalize_handle("mastodon", f"@{user}@{instance}") == expected

@@ -72,7 +72,12 @@ def test_34c3_opening_matches_file(congress: ProgrammeRecord) -> None:
     assert talk.start.utcoffset() == timedelta(hours=1)
     assert talk.end == datetime(2017, 12, 27, 11, 30, tzinfo=CET)
     assert talk.day == date(2017, 12, 27)
-    assert (talk.room, talk.track, talk.type, talk.language) == ("Saal Adams", "CCC", "lecture", "de")
+    assert (talk.room, talk.track, talk.type, talk.language) == (
+        "Saal Adams",
+        "CCC",
+        "lecture",
+        "de",
+    )
     assert talk.code == "9292"
     assert talk.url == "https://fahrplan.events.ccc.de/congress/2017/Fahrplan/events/9292.html"
     assert [(s.key, s.name) for s in talk.speakers] == [("id:1817", "Tim Pritlove")]
@@ -179,7 +184,12 @@ def test_democon_counts_and_fields(democon: ProgrammeRecord) -> None:
     assert talk.title == "Focused 5thgeneration hardware"
     assert talk.start == datetime(2020, 12, 14, 9, 0, tzinfo=CET)
     assert talk.end - talk.start == timedelta(minutes=30)
-    assert (talk.room, talk.track, talk.type, talk.language) == ("Gray Room", "Phased", "talk", "en")
+    assert (talk.room, talk.track, talk.type, talk.language) == (
+        "Gray Room",
+        "Phased",
+        "talk",
+        "en",
+    )
     assert talk.subtitle is None  # "" in the file
     (speaker,) = talk.speakers
     assert (speaker.key, speaker.name) == ("NQTF8Y", "Brian Robinson")
@@ -201,17 +211,31 @@ def test_democon_same_speaker_same_record(democon: ProgrammeRecord) -> None:
 
 def _v1(event: dict[str, Any], **conference: Any) -> bytes:
     base_event = {
-        "guid": "g-1", "id": 1, "date": "2025-03-05T09:00:00+01:00", "start": "09:00",
-        "duration": "00:30", "room": "Hall A", "title": "Keynote", "persons": [], "links": [],
+        "guid": "g-1",
+        "id": 1,
+        "date": "2025-03-05T09:00:00+01:00",
+        "start": "09:00",
+        "duration": "00:30",
+        "room": "Hall A",
+        "title": "Keynote",
+        "persons": [],
+        "links": [],
     }
     doc = {
         "schedule": {
             "version": "1",
             "conference": {
-                "title": "MedConf", "acronym": "medconf", "time_zone_name": "Europe/Berlin",
+                "title": "MedConf",
+                "acronym": "medconf",
+                "time_zone_name": "Europe/Berlin",
                 **conference,
-                "days": [{"index": 1, "date": "2025-03-05",
-                          "rooms": {"Hall A": [{**base_event, **event}]}}],
+                "days": [
+                    {
+                        "index": 1,
+                        "date": "2025-03-05",
+                        "rooms": {"Hall A": [{**base_event, **event}]},
+                    }
+                ],
             },
         }
     }
@@ -259,10 +283,22 @@ def test_invalid_timezone_in_file() -> None:
 
 
 def test_event_listed_twice_is_refused() -> None:
-    event = {"guid": "g-1", "id": 1, "date": "2025-03-05T09:00:00+01:00", "duration": "0:30",
-             "room": "Hall A", "title": "Keynote"}
-    doc = {"schedule": {"conference": {"time_zone_name": "UTC", "days": [
-        {"date": "2025-03-05", "rooms": {"Hall A": [event, event]}}]}}}
+    event = {
+        "guid": "g-1",
+        "id": 1,
+        "date": "2025-03-05T09:00:00+01:00",
+        "duration": "0:30",
+        "room": "Hall A",
+        "title": "Keynote",
+    }
+    doc = {
+        "schedule": {
+            "conference": {
+                "time_zone_name": "UTC",
+                "days": [{"date": "2025-03-05", "rooms": {"Hall A": [event, event]}}],
+            }
+        }
+    }
     with pytest.raises(ScheduleFormatError, match="listed twice") as info:
         parse_schedule(json.dumps(doc).encode())
     assert info.value.location == "schedule.conference.days[0].rooms['Hall A'][1] (guid g-1)"
@@ -276,7 +312,13 @@ def test_rooms_must_be_an_object() -> None:
 
 
 def test_person_links_and_social_fields_become_handles() -> None:
-    persons = [{"code": "ADA1", "name": "Ada", "twitter": "@ada",
-                "links": [{"url": "https://med.social/@ada", "title": "Mastodon"}]}]
+    persons = [
+        {
+            "code": "ADA1",
+            "name": "Ada",
+            "twitter": "@ada",
+            "links": [{"url": "https://med.social/@ada", "title": "Mastodon"}],
+        }
+    ]
     (talk,) = parse_schedule(_v1({"persons": persons})).talks
     assert talk.speakers[0].handles == {"mastodon": "ada@med.social", "x": "ada"}

@@ -43,10 +43,13 @@ def test_hub_opening(hub: ProgrammeRecord) -> None:
     assert (talk.room, talk.track, talk.type, talk.language) == ("Saal 1", "CCC", "other", "en")
     assert talk.links == (
         LinkRecord("https://example.net/", "foo bar"),
-        LinkRecord("https://fahrplan.events.ccc.de/congress/2024/fahrplan/talk/HQCCYH/",
-                   kind="origin"),
-        LinkRecord("https://fahrplan.events.ccc.de/congress/2024/fahrplan/talk/HQCCYH/feedback/",
-                   kind="feedback"),
+        LinkRecord(
+            "https://fahrplan.events.ccc.de/congress/2024/fahrplan/talk/HQCCYH/", kind="origin"
+        ),
+        LinkRecord(
+            "https://fahrplan.events.ccc.de/congress/2024/fahrplan/talk/HQCCYH/feedback/",
+            kind="feedback",
+        ),
         LinkRecord("https://example.net/foo/bar/1235.pdf", kind="slides"),
     )
     assert [s.name for s in talk.speakers] == ["Gabriela Bogk", "Aline Blankertz", "Senficon"]
@@ -78,25 +81,44 @@ def test_hub_after_midnight_belongs_to_previous_day(hub: ProgrammeRecord) -> Non
 
 
 def _v2(event: dict[str, Any], persons: list[dict[str, Any]] | None = None) -> bytes:
-    base = {"guid": "e-1", "title": "Talk", "start": "2025-03-05T09:00:00+01:00",
-            "duration": "PT45M", "room": "Hall A"}
-    doc = {"schedule": {"version": "1", "conference": {"time_zone_name": "Europe/Paris"},
-                        "events": [{**base, **event}], "persons": persons or []}}
+    base = {
+        "guid": "e-1",
+        "title": "Talk",
+        "start": "2025-03-05T09:00:00+01:00",
+        "duration": "PT45M",
+        "room": "Hall A",
+    }
+    doc = {
+        "schedule": {
+            "version": "1",
+            "conference": {"time_zone_name": "Europe/Paris"},
+            "events": [{**base, **event}],
+            "persons": persons or [],
+        }
+    }
     return json.dumps(doc).encode()
 
 
 def test_duration_iso_and_participant_services() -> None:
-    persons = [{"guid": "p-1", "name": "Ada", "links": [
-        {"url": "https://bsky.app/profile/ada.example.org", "service": "BLUESKY"},
-        {"url": "@ada", "service": "TWITTER"},
-        {"url": "https://www.threads.net/@ada.l", "service": "THREADS"},
-        {"url": "https://instagram.com/ada", "service": "INSTAGRAM"},
-    ]}]
-    (talk,) = parse_schedule(_v2({"participants": [{"guid": "p-1", "name": "Ada"}]},
-                                 persons)).talks
+    persons = [
+        {
+            "guid": "p-1",
+            "name": "Ada",
+            "links": [
+                {"url": "https://bsky.app/profile/ada.example.org", "service": "BLUESKY"},
+                {"url": "@ada", "service": "TWITTER"},
+                {"url": "https://www.threads.net/@ada.l", "service": "THREADS"},
+                {"url": "https://instagram.com/ada", "service": "INSTAGRAM"},
+            ],
+        }
+    ]
+    (talk,) = parse_schedule(_v2({"participants": [{"guid": "p-1", "name": "Ada"}]}, persons)).talks
     assert talk.end == datetime(2025, 3, 5, 9, 45, tzinfo=CET)
     assert talk.speakers[0].handles == {
-        "bluesky": "ada.example.org", "x": "ada", "threads": "ada.l"}
+        "bluesky": "ada.example.org",
+        "x": "ada",
+        "threads": "ada.l",
+    }
 
 
 @pytest.mark.parametrize(
