@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -20,9 +22,20 @@ from server.realtime import register_realtime
 from server.web import register_web
 
 
+class _IsoJSONProvider(DefaultJSONProvider):
+    """Dates and datetimes as ISO 8601 (Flask's default is the HTTP date format)."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, date | datetime):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build an app from the environment, with ``config`` overriding it (tests do that)."""
     app = Flask(__name__, static_folder=None)
+    app.json = _IsoJSONProvider(app)
     app.config.update(settings.from_environment())
     app.config.update(
         API_TITLE="Backchannel API",

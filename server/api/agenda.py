@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, url_for
-from flask_smorest import Blueprint
 
-from server.api.common import query_args
+from server.api.common import Blueprint, query_args
 from server.api.presenters import talk_summary
 from server.api.security import require_user
 from server.errors import NotFound

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from server.api.common import Blueprint
 from server.api.presenters import user_view
 from server.api.security import SESSION_COOKIE, require_user
 from server.errors import Unauthorized

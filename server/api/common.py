@@ -3,16 +3,94 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, request
-from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema
+import flask_smorest
+import regex
+from flask import Request, Response, request
+from marshmallow import RAISE, Schema, missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from server.errors import AppError
 
 ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 415, 422, 429)
+
+# NUL and lone surrogates: PostgreSQL cannot store them and no person typed them.
+_BAD_TEXT = regex.compile(r"[\x00\ud800-\udfff]")
+
+
+class InvalidJsonError(AppError):
+    status = 400
+    code = "invalid_json"
+
+
+class InvalidEncodingError(AppError):
+    status = 400
+    code = "invalid_encoding"
+
+
+class UnsupportedMediaTypeError(AppError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def _check_text(value: Any, where: str | None) -> None:
+    """Refuse NUL bytes and lone surrogates anywhere in a parsed JSON value (keys too)."""
+    if isinstance(value, str):
+        if _BAD_TEXT.search(value):
+            raise InvalidEncodingError(
+                "Text may not contain NUL bytes or unpaired surrogates"
+                + (f": {where}." if where else "."),
+                field=where,
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, where)
+            _check_text(item, where or str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, where)
+
+
+class StrictParser(FlaskParser):
+    """JSON bodies with clear errors: 415 for another media type, 400 ``invalid_json`` for a
+    body that does not parse (or nests absurdly deep), 400 ``invalid_encoding`` for invalid
+    UTF-8, NUL bytes or lone surrogates."""
+
+    def load_json(self, req: Request, schema: Schema) -> Any:
+        raw = req.get_data(cache=True)
+        if not is_json_request(req):
+            if raw:
+                raise UnsupportedMediaTypeError("Send the body as application/json.")
+            return missing
+        if not raw.strip():
+            raise InvalidJsonError("The body is empty; send a JSON object.")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidEncodingError("The body is not valid UTF-8.") from exc
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidJsonError("The body is not valid JSON.") from exc
+        _check_text(data, None)
+        return data
+
+
+class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+    """flask-smorest's blueprint with :class:`StrictParser` for its arguments."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+
+def check_request_text() -> None:
+    """Before every request: no NUL bytes in the path or the query string."""
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        raise InvalidEncodingError("The address may not contain NUL bytes.")
 
 
 def query_args(blp: Blueprint, schema: type[Schema]) -> Callable[..., Any]:

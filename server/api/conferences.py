@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from server.api.common import not_modified, query_args, weak_etag
+from server.api.common import Blueprint, not_modified, query_args, weak_etag, with_etag
 from server.api.presenters import (
     conference_view,
     room_view,
@@ -127,10 +127,12 @@ def list_sessions(args: dict[str, Any], slug: str) -> Any:
         at = programme.resolve_instant(conference, args["at"])
         now, upcoming = programme.now_next(conference, at, filters)
         items = _summaries(now, conference, "now") + _summaries(upcoming, conference, "next")
-        return {"items": items[: args["limit"]], "next": None}, 200, {"ETag": etag}
+        return with_etag(jsonify({"items": items[: args["limit"]], "next": None}), etag)
     page = programme.list_talks(conference, filters, limit=args["limit"], cursor=args.get("cursor"))
+    # The hot path answers with the presenter's dicts directly (TalkPageSchema documents them;
+    # tests/api check that the two agree) to skip a second serialisation pass.
     body = {"items": _summaries(page.items, conference), "next": page.next_cursor}
-    return body, 200, {"ETag": etag}
+    return with_etag(jsonify(body), etag)
 
 
 @blp.route("/<slug>/now-next")

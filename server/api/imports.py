@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_smorest import Blueprint
 
-from server.api.common import PayloadTooLarge, query_args
+from server.api.common import Blueprint, PayloadTooLarge, query_args
 from server.api.security import require_role
 from server.errors import ValidationFailed
 from server.importers import MAX_SCHEDULE_BYTES

@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g, request
 
+from server.api.common import check_request_text
 from server.errors import Forbidden, Unauthorized
 from server.models import User
 from server.services.accounts import csrf_token_for, user_for_token
@@ -59,6 +60,7 @@ def _check_csrf(secret: str) -> None:
 
 
 def init_security(app: Flask) -> None:
+    app.before_request(check_request_text)
     app.before_request(_load_user)
 
 

@@ -6,9 +6,8 @@ from typing import Any
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from server.api.common import not_modified, weak_etag
+from server.api.common import Blueprint, not_modified, weak_etag
 from server.api.presenters import talk_detail
 from server.api.security import current_user, require_role
 from server.schemas.programme import TalkDetailSchema, TalkUpdateSchema

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from server.api.common import Blueprint
 from server.api.presenters import speaker_ref, talk_summary
 from server.api.security import require_role
 from server.models import Conference

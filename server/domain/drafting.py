@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, TypeGuard
 from urllib.parse import urlsplit
 
 from server.domain.text.entities import (
@@ -43,7 +43,12 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     "speaking",
 )
 DraftErrorCode = Literal[
-    "unknown_network", "unknown_template", "missing_quote", "invalid_link", "invalid_tag"
+    "unknown_network",
+    "unknown_template",
+    "unknown_speaker",
+    "missing_quote",
+    "invalid_link",
+    "invalid_tag",
 ]
 SuggestionSource = Literal["conference", "session", "track", "trending"]
 
@@ -185,21 +190,21 @@ def compose(
     """
     if not is_network(network):
         raise DraftError("unknown_network", f"unknown network {network!r}", field="network")
-    target: Network = network  # type: ignore[assignment]  # narrowed by is_network
-    if template not in TEMPLATES:
+    target: Network = network
+    if not _is_template(template):
         raise DraftError(
             "unknown_template",
             f"unknown template {template!r}; expected one of {', '.join(TEMPLATES)}",
             field="template",
         )
-    chosen: Template = template  # type: ignore[assignment]  # checked above
+    chosen: Template = template
     note_text = _optional_text(note, "note")
     quote_text = _optional_text(quote, "quote")
     link_text = _check_link(link)
     if chosen == "quote" and quote_text is None:
         raise DraftError("missing_quote", "the quote template needs a quote", field="quote")
     if speaker is not None and not 0 <= speaker < len(session.speakers):
-        raise DraftError("missing_quote", f"no speaker number {speaker}", field="speaker")
+        raise DraftError("unknown_speaker", f"no speaker number {speaker}", field="speaker")
 
     refs = [speaker_reference(s, target) for s in session.speakers]
     lead, used = _lead(chosen, session, refs, quote_text, speaker)
@@ -281,6 +286,10 @@ def _lead(
     return f"I'm speaking: {title}{with_others}{room}.", others
 
 
+def _is_template(value: object) -> TypeGuard[Template]:
+    return value in TEMPLATES
+
+
 def _optional_text(value: str | None, name: str) -> str | None:
     if value is None:
         return None
@@ -298,9 +307,7 @@ def _check_link(link: str | None) -> str | None:
     except ValueError as error:
         raise DraftError("invalid_link", f"{value!r} is not a URL", field="link") from error
     if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", value):
-        raise DraftError(
-            "invalid_link", f"{value!r} is not an http(s) URL", field="link"
-        )
+        raise DraftError("invalid_link", f"{value!r} is not an http(s) URL", field="link")
     return value
 
 
@@ -366,7 +373,7 @@ def thread_for_session(
     """Split ``note`` into a thread: conference tag on every part, session tag on the first."""
     if not is_network(network):
         raise DraftError("unknown_network", f"unknown network {network!r}", field="network")
-    target: Network = network  # type: ignore[assignment]  # narrowed by is_network
+    target: Network = network
     validate_text(note, field="note")
     conference, session_tag = session_tags(session)
     return split_thread(

@@ -43,7 +43,7 @@ _LINKEDIN_SLUG = re.compile(r"[\w\-%.]{2,100}")
 _LINKEDIN_KINDS = ("in", "company", "school")
 
 _X_HOSTS = frozenset({"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com"})
-_X_RESERVED = frozenset(
+X_RESERVED_PATHS = frozenset(
     {
         "i",
         "intent",
@@ -136,7 +136,7 @@ def handle_from_url(url: str) -> tuple[str, str] | None:
 def _match_url(host: str, segments: list[str]) -> tuple[str, str] | None:
     first = segments[0]
     if host in _X_HOSTS:
-        if first.casefold() in _X_RESERVED:
+        if first.casefold() in X_RESERVED_PATHS:
             return None
         return "x", _normalize_x(first)
     if host in _BSKY_HOSTS:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -165,8 +165,8 @@ PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     ),
     "mrn_bare": _c(r"(?<![\w.,/#$-])\d{7,10}(?![\w/-]|[.,]\d)"),
     "accession": _c(
-        r"(?:\b(?i:accession(?:\s{0,2}(?:no\.?|number|num|\#))?|acc\.?\s{0,2}(?:no\.?|number"
-        r"|num|\#))|\bACC\b|\bAcc\b)" + _GAP + r"([A-Z]{0,4}\d{5,14})(?![\w-])"
+        r"\b(?i:accession(?:\s{0,2}(?:no\.?|number|num|\#))?|acc\.?(?:\s{0,2}(?:no\.?|number"
+        r"|num|\#))?)" + _GAP + r"([A-Z]{0,4}\d{5,14})(?![\w-])"
     ),
     "dicom_uid": _c(r"(?<![\w.])1\.2\.(?:840|826|276|392|250|752)\.[\d.]{4,58}\d(?![\w.])"),
     "health_plan_id": _c(
@@ -176,9 +176,9 @@ PATTERNS: Final[dict[str, re.Pattern[str]]] = {
         r"|subscriber\s{1,2}(?:id|number|no\.?))" + _GAP + _ID_VALUE
     ),
     "account_number": _c(
-        r"\b(?i:account\s{1,2}(?:number|no\.?|\#)|acct\.?\s{0,2}(?:number|no\.?|\#)?"
+        r"\b(?:(?i:account\s{1,2}(?:number|no\.?|\#)|acct\.?\s{0,2}(?:number|no\.?|\#)?"
         r"|billing\s{1,2}(?:number|no\.?|\#|id)|claim\s{1,2}(?:number|no\.?|\#|id)"
-        r"|encounter\s{1,2}(?:number|no\.?|\#|id)|visit\s{1,2}(?:number|no\.?|\#|id)|FIN)"
+        r"|encounter\s{1,2}(?:number|no\.?|\#|id)|visit\s{1,2}(?:number|no\.?|\#|id))|FIN\b)"
         + _GAP + _ID_VALUE
     ),
     "ssn_label": _c(
@@ -284,16 +284,17 @@ _TOKEN_RE: Final = re.compile(r"[\w/']{1,40}")
 _PATIENT_WORDS: Final = _words(
     "patient pt mrn chart record dob born admitted admission discharged discharge died death "
     "deceased expired presented presenting presents underwent seen scanned imaged exam examined "
-    "biopsy biopsied operated surgery dos ed er icu ward inpatient triage"
+    "biopsy biopsied operated surgery dos ed er icu ward inpatient triage consult consulted "
+    "postop post-op preop pre-op isolation precautions nurse nursing rapid stroke"
 )
 _DATE_STRONG: Final = _words(
     "dob born admitted admission admit discharged discharge died death deceased expired pt "
     "patient patient's pt's presented presenting presents underwent seen scanned imaged exam "
     "examined biopsy biopsied operated surgery dos dod doa injured injury accident fell mva "
-    "mvc delivered diagnosed dx"
+    "mvc delivered diagnosed dx birth birthday"
 )
 _DATE_WEAK: Final = _words(
-    "ct mri mr pet us ultrasound radiograph xray x-ray mammogram scan cxr cta mra echo "
+    "ct mri mr pet ultrasound radiograph xray x-ray mammogram scan cxr cta mra echo "
     "angiogram study"
 )
 _DATE_NOT_PATIENT: Final = _words(
@@ -350,6 +351,10 @@ _INSTITUTION_NOUNS: Final = _words(
 _AGE_BOUND_WORDS: Final = _words(
     "over above under below than least mean median average avg aged>= ≥ > < ≤ beyond"
 )
+_COHORT_WORDS: Final = _words(
+    "patients pts subjects participants adults women men people individuals those cohort "
+    "residents veterans cases"
+)
 _RESIDENCE_WORDS: Final = _words(
     "lives living resides residing resident home patient pt from"
 )
@@ -379,8 +384,11 @@ _TITLE_NOT_NAMES: Final = _words(
 )
 
 
+_DOB_DOTTED: Final = re.compile(r"\b[Dd]\.[Oo]\.[Bb]\b\.?")
+
+
 def _tokens_before(text: str, pos: int, n: int) -> list[str]:
-    window = text[max(0, pos - 16 * n - 16) : pos]
+    window = _DOB_DOTTED.sub("DOB", text[max(0, pos - 16 * n - 16) : pos])
     return [t.lower() for t in _TOKEN_RE.findall(window)][-n:]
 
 
@@ -401,6 +409,16 @@ class _Candidate:
     priority: int
 
 
+_HONORIFICS: Final = frozenset({"dr", "prof", "mr", "mrs", "ms", "miss", "mx", "md", "phd"})
+
+
+def _name_tokens(name: str) -> list[str]:
+    """Lower-case name parts without honorifics or possessives: "Ms. O'Neill's" -> [o'neill]."""
+    tokens = (t.lower().removesuffix("'s").removesuffix("\u2019s").rstrip("'\u2019-")
+              for t in re.findall(r"[^\W\d_][\w'\u2019-]{0,40}", name))
+    return [t for t in tokens if t and t not in _HONORIFICS]
+
+
 class _Scan:
     """One check of one text: the shields, the allow-lists and the candidates found so far."""
 
@@ -408,12 +426,9 @@ class _Scan:
         self, text: str, allow_names: Collection[str], conference_dates: Collection[date]
     ) -> None:
         self.text = text
-        self.allow_tokens = frozenset(
-            tok.lower()
-            for name in allow_names
-            for tok in re.findall(r"[^\W\d_][\w'\u2019-]{1,40}", name)
-            if tok.lower().rstrip(".") not in {"dr", "prof", "mr", "mrs", "ms", "md", "phd"}
-        )
+        names = [_name_tokens(name) for name in allow_names]
+        self.allow_surnames = frozenset(tokens[-1] for tokens in names if tokens)
+        self.allow_full = frozenset(" ".join(tokens) for tokens in names if tokens)
         self.conference_days = frozenset((d.month, d.day) for d in conference_dates)
         self.conference_dates = frozenset(conference_dates)
         self.shield_starts, self.shield_ends = self._shields()
@@ -449,8 +464,11 @@ class _Scan:
         )
 
     def allowed_name(self, name: str) -> bool:
-        tokens = [t.lower() for t in re.findall(r"[^\W\d_][\w'\u2019-]{0,40}", name)]
-        return any(t in self.allow_tokens for t in tokens)
+        """A speaker is named by surname ("Ms. Rivera") or in full ("Ana Rivera")."""
+        tokens = _name_tokens(name)
+        return bool(tokens) and (
+            tokens[-1] in self.allow_surnames or " ".join(tokens) in self.allow_full
+        )
 
     def is_conference_date(self, year: int | None, month: int, day: int) -> bool:
         if year is None:
@@ -615,8 +633,8 @@ def _dates(scan: _Scan) -> None:
             continue  # "between 1/1/2015 and 12/31/2018": a study period, not a patient
         before = _tokens_before(text, start, 8)
         after = _tokens_after(text, end, 4)
-        if _any(before[-4:], _DATE_NOT_PATIENT):
-            continue
+        if _any(before, _DATE_NOT_PATIENT) and not _any(before[-3:], _DATE_STRONG):
+            continue  # "FDA cleared the CT tool on 3/14/2024", "abstracts due Jan 15"
         if _any(before + after, _DATE_STRONG) or _any(before[-4:] + after[:2], _DATE_WEAK):
             scan.add("patient_date", start, end)
 
@@ -660,17 +678,20 @@ def _ages(scan: _Scan) -> None:
         scan.add("age_over_89", m.start(), m.end())
     for m in PATTERNS["age_label"].finditer(text):
         before = _tokens_before(text, m.start(), 2)
-        if _any(before, _AGE_BOUND_WORDS):
-            continue  # "mean age 91" describes a cohort
-        rest = text[m.end() : m.end() + 12]
-        if re.match(r"\s{0,2}(?:-|\u2013|to|and|or)\s{0,2}(?:\d|over|older|above)", rest, re.I):
-            continue
+        if _any(before, _AGE_BOUND_WORDS) or _any(before, _COHORT_WORDS):
+            continue  # "mean age 91", "patients aged 90" describe a cohort
+        if _AGE_OPEN_END.match(text, m.end()):
+            continue  # "aged 90 years or older" is the recommended aggregate
         scan.add("age_over_89", m.start(), m.end())
     for m in PATTERNS["age_sex"].finditer(text):
         if not _age_is_bound_or_range(text, m.start()):
             scan.add("age_over_89", m.start(), m.end())
 
 
+_AGE_OPEN_END: Final = re.compile(
+    r"\s{0,2}(?:years?\s{1,2})?(?:(?:-|\u2013|to|and|or)\s{0,2}(?:\d|over|older|above)|\+)",
+    re.I,
+)
 _AGE_RANGE_BEFORE: Final = re.compile(
     r"(?:\d\s{0,2}(?:-|\u2013|\u2014|to|and|or)\s{0,2}|(?:≥|>=|>|<|≤|=<|over|above|under|below|than|least"
     r"|beyond|mean|median|average)\s{0,2})$",
@@ -686,7 +707,8 @@ def _names(scan: _Scan) -> None:
     text = scan.text
     for m in PATTERNS["name_title"].finditer(text):
         name = m.group(1)
-        if not _looks_like_name(name) or name.lower() in _TITLE_NOT_NAMES:
+        bare = name.lower().removesuffix("'s").removesuffix("\u2019s")
+        if not _looks_like_name(name) or bare in _TITLE_NOT_NAMES:
             continue
         if scan.allowed_name(name):
             continue
@@ -696,13 +718,21 @@ def _names(scan: _Scan) -> None:
             continue  # "Ms. Rivera (@rivera_rt)": a person with a public handle
         scan.add("patient_name", m.start(), m.end())
     for key in ("name_patient", "name_label"):
-        for m in PATTERNS[key].finditer(text):
+        for m in _overlapping(PATTERNS[key], text):
             parts = re.split(r",?\s{1,2}", m.group(1))
             if not all(_looks_like_name(p) and p.lower() not in _NOT_NAMES for p in parts):
                 continue
             if scan.allowed_name(m.group(1)):
                 continue
             scan.add("patient_name", m.start(1), m.end(1))
+
+
+def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches that may overlap ("pt patient named X": try "pt" and then "patient")."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        yield m
+        pos = m.start() + 1
 
 
 def _looks_like_name(token: str) -> bool:
@@ -726,10 +756,18 @@ def _rooms(scan: _Scan) -> None:
         if label in {"room", "rm"}:
             if "bed" in m.group().lower()[4:]:
                 pass  # "room 412, bed 2" is a ward, whatever else is near
-            elif not _any(before + after, _PATIENT_WORDS) or _any(before + after,
-                                                                   _CONF_ROOM_WORDS):
+            elif _any(before + after, _CONF_ROOM_WORDS):
                 continue
+            elif _any(before + after, _PATIENT_WORDS):
+                pass
+            elif (before and before[-1] in {"at", "to", "from"}) or not _near_identifier(scan, m):
+                continue  # "see you at Room 201" is the venue even next to a case description
         scan.add("room_bed", m.start(), m.end())
+
+
+def _near_identifier(scan: _Scan, m: re.Match[str]) -> bool:
+    """A room number next to a patient's name or age is part of that patient's description."""
+    return any(c.start < m.end() + 80 and c.end > m.start() - 80 for c in scan.candidates)
 
 
 _RULES: Final = (

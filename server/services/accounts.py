@@ -44,6 +44,11 @@ def _dummy_hash() -> str:
 
 
 def check_new_account(username: str, password: str, display_name: str) -> None:
+    # The collision check comes first: a full-width or differently-cased spelling of an
+    # existing name is "taken" (409), not merely "badly formed".
+    taken = db.session.scalar(select(User.id).where(User.username_key == username_key(username)))
+    if taken is not None:
+        raise Conflict("That username is taken.", code="username_taken", field="username")
     problem = username_problem(username)
     if problem:
         raise ValidationFailed(problem, code="invalid_username", field="username")
@@ -52,9 +57,6 @@ def check_new_account(username: str, password: str, display_name: str) -> None:
         raise ValidationFailed(pw[1], code=pw[0], field="password")
     if not display_name.strip():
         raise ValidationFailed("Give a display name.", field="display_name")
-    taken = db.session.scalar(select(User.id).where(User.username_key == username_key(username)))
-    if taken is not None:
-        raise Conflict("That username is taken.", code="username_taken", field="username")
 
 
 def do_create_user(

@@ -65,7 +65,7 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def test_demo_programme_validates_against_schema2() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
     schema = _load(SCHEDULES / "schema" / "schema2.json")
     validator = jsonschema.Draft6Validator(
         schema, format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER

@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.domain.handles import canonical_network, handle_from_url, normalize_handle
+from server.domain.handles import (
+    X_RESERVED_PATHS,
+    canonical_network,
+    handle_from_url,
+    normalize_handle,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -98,6 +103,11 @@ def test_handle_from_url_ignores_non_profiles(url: str) -> None:
     assert handle_from_url(url) is None
 
 
+def test_reserved_x_paths_are_not_profiles() -> None:
+    assert handle_from_url("https://x.com/i/lists/123") is None
+    assert handle_from_url("https://x.com/home") is None
+
+
 def test_canonical_network_aliases() -> None:
     assert [canonical_network(n) for n in ("Twitter", "BSKY", "fediverse", "LinkedIn")] == [
         "x",
@@ -107,7 +117,11 @@ def test_canonical_network_aliases() -> None:
     ]
 
 
-@given(st.from_regex(r"[A-Za-z0-9_]{1,15}", fullmatch=True))
+@given(
+    st.from_regex(r"[A-Za-z0-9_]{1,15}", fullmatch=True).filter(
+        lambda n: n.casefold() not in X_RESERVED_PATHS
+    )
+)
 def test_x_handle_round_trips_through_profile_url(name: str) -> None:
     assert normalize_handle("x", f"https://x.com/{name}") == normalize_handle("x", "@" + name)
 

@@ -46,7 +46,8 @@ _HASH_SIGNS: Final = "#\uff03"
 _AT_SIGNS: Final = "@\uff20"
 # Letters and marks, plus the characters twitter-text allows inside a hashtag.
 _HASHTAG_SPECIAL: Final = (
-    "_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7"
+    "_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c\u30a0\u30fb"
+    "\u3003\u0f0b\u0f0c\u00b7"
 )
 _HASHTAG_ALNUM: Final = rf"\p{{L}}\p{{M}}\p{{Nd}}{_HASHTAG_SPECIAL}"
 _LATIN_ACCENTS: Final = (
@@ -79,9 +80,7 @@ _FEDIVERSE_MENTION = regex.compile(
 
 # Any handle-looking token (X, Bluesky ``name.bsky.social``, Mastodon ``user@host``), for
 # "do not cut here" purposes only: generous on purpose.
-_HANDLE = regex.compile(
-    r"(?<![\w@])[@\uff20][\w](?:[\w.\-]*\w)?(?:@\w(?:[\w.\-]*\w)?)?"
-)
+_HANDLE = regex.compile(r"(?<![\w@])[@\uff20][\w](?:[\w.\-]*\w)?(?:@\w(?:[\w.\-]*\w)?)?")
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,12 +107,14 @@ def extract_hashtags_with_indices(text: str, *, check_url_overlap: bool = True) 
     if check_url_overlap and found:
         urls = extract_urls_with_indices(text)
         if urls:
-            found = [entity for entity in _without_overlaps([*urls, *found]) if entity.kind == "hashtag"]
+            found = [
+                entity for entity in _without_overlaps([*urls, *found]) if entity.kind == "hashtag"
+            ]
     return found
 
 
 def hashtag_key(tag: str) -> str:
-    """Comparison key for hashtags: ``#RSNA24``, ``rsna24`` and ``＃Rsna24`` are the same tag."""
+    """Comparison key for hashtags: ``#RSNA24``, ``rsna24`` and the full-width sign are one tag."""
     body = tag.lstrip(_HASH_SIGNS)
     return unicodedata.normalize("NFC", body).casefold()
 
@@ -153,7 +154,9 @@ def extract_mentions(text: str) -> list[str]:
 
 
 def extract_mentions_with_indices(text: str) -> list[Entity]:
-    return [entity for entity in extract_mentions_or_lists_with_indices(text) if not entity.list_slug]
+    return [
+        entity for entity in extract_mentions_or_lists_with_indices(text) if not entity.list_slug
+    ]
 
 
 def extract_mentions_or_lists_with_indices(text: str) -> list[Entity]:
@@ -205,10 +208,14 @@ def extract_entities(text: str) -> list[Entity]:
     """
     urls = extract_urls_with_indices(text)
     hashtags = extract_hashtags_with_indices(text, check_url_overlap=False)
-    handles = [
-        Entity("handle", match.group()[1:], match.start(), match.end())
-        for match in _HANDLE.finditer(text)
-    ] if "@" in text or "\uff20" in text else []
+    handles = (
+        [
+            Entity("handle", match.group()[1:], match.start(), match.end())
+            for match in _HANDLE.finditer(text)
+        ]
+        if "@" in text or "\uff20" in text
+        else []
+    )
     return _without_overlaps([*urls, *hashtags, *handles])
 
 

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeGuard
 
 import regex
 from twitter_text import (
@@ -69,9 +69,9 @@ class Measurement:
         return {"length": self.length, "limit": self.limit, "valid": self.valid}
 
 
-def is_network(value: str) -> bool:
-    """True when ``value`` is one of :data:`NETWORKS` (for narrowing untrusted input)."""
-    return value in DEFAULT_LIMITS
+def is_network(value: object) -> TypeGuard[Network]:
+    """True when ``value`` is one of :data:`NETWORKS` (narrows untrusted input)."""
+    return isinstance(value, str) and value in DEFAULT_LIMITS
 
 
 def measure(text: str, *, mastodon_limit: int = 500) -> dict[Network, Measurement]:
@@ -81,9 +81,7 @@ def measure(text: str, *, mastodon_limit: int = 500) -> dict[Network, Measuremen
     """
     _check_limit(mastodon_limit)
     facts = _Facts(text)
-    return {
-        network: _measure(facts, network, mastodon_limit) for network in NETWORKS
-    }
+    return {network: _measure(facts, network, mastodon_limit) for network in NETWORKS}
 
 
 def measure_one(text: str, network: Network, *, mastodon_limit: int = 500) -> Measurement:
@@ -115,7 +113,7 @@ def _measure(facts: _Facts, network: Network, mastodon_limit: int) -> Measuremen
     return Measurement(length, limit, 0 < length <= limit)
 
 
-def _check_limit(limit: int) -> None:
+def _check_limit(limit: object) -> None:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError(f"mastodon_limit must be a positive integer, not {limit!r}")
 
@@ -295,11 +293,14 @@ def _count_x(text: str, config: XConfig, raw_urls: list[tuple[int, int, str]] | 
     urls = raw_urls if raw_urls is not None and normalized is text else _find_urls(normalized)
 
     # (start, length in code points, weight); at equal starts a URL wins, as in twitter-text.
-    entities = [(start, len(url), 0, config.transformed_url_length * config.scale)
-                for start, _end, url in urls]
+    entities = [
+        (start, len(url), 0, config.transformed_url_length * config.scale)
+        for start, _end, url in urls
+    ]
     if config.emoji_parsing_enabled:
-        entities.extend((start, size, 1, config.default_weight)
-                        for start, size in _emoji_spans(normalized))
+        entities.extend(
+            (start, size, 1, config.default_weight) for start, size in _emoji_spans(normalized)
+        )
         entities.sort()
 
     total = 0

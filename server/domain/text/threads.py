@@ -44,7 +44,8 @@ MAX_PARTS: Final = 100
 
 _WORD = re.compile(r"\S+")
 _GRAPHEME = regex.compile(r"\X")
-# A sentence ends with . ! ? … (or CJK 。！？), possibly followed by closing quotes/brackets.
+# A sentence ends with . ! ? … (or the ideographic full stop, full-width ! ?), possibly
+# followed by closing quotes or brackets.
 _SENTENCE_END = regex.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"'\u2019\u201d)\]\u300d]*$")
 
 
@@ -138,7 +139,7 @@ class _Splitter:
     def tags_for(self, body: str, first: bool) -> tuple[str, ...]:
         present = {hashtag_key(tag) for tag in extract_hashtags(body)}
         chosen: list[str] = []
-        for tag in (*self.first_tags, *self.every_tags) if first else self.every_tags:
+        for tag in (*self.every_tags, *self.first_tags) if first else self.every_tags:
             key = hashtag_key(tag)
             if key not in present:
                 present.add(key)
@@ -233,9 +234,7 @@ class _Splitter:
         following = spans[index + 1][0] if index + 1 < len(spans) else len(self.text)
         return "\n" in self.text[word_end:following]
 
-    def cut_word(
-        self, spans: list[tuple[int, int]], index: int, first: bool, suffix: str
-    ) -> None:
+    def cut_word(self, spans: list[tuple[int, int]], index: int, first: bool, suffix: str) -> None:
         """Replace the word at ``index`` by its longest fitting head and the rest."""
         word_start, word_end = spans[index]
         cuts: list[int] = []
@@ -268,8 +267,6 @@ class _Splitter:
         for number, body in enumerate(bodies, start=1):
             suffix = f" {number}/{total}" if numbering else ""
             rendered, tags = self.render(body, number == 1, suffix)
-            measurement = measure_one(
-                rendered, self.network, mastodon_limit=self.mastodon_limit
-            )
+            measurement = measure_one(rendered, self.network, mastodon_limit=self.mastodon_limit)
             parts.append(ThreadPart(number, total, rendered, body, tags, measurement))
         return Thread(self.network, parts[0].measurement.limit, tuple(parts))

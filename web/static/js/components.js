@@ -1,0 +1,160 @@
+// Pieces shared by the pages: session cards, policy badges, star buttons, handles.
+
+import { el, isHttpUrl, toast } from "./dom.js";
+import { dateTimeLabel, dayLabel, localDate, timeRange } from "./time.js";
+import { ApiError } from "./api.js";
+
+const COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
+
+/** Track colours come from schedule files: applied through CSSOM only, and only if well formed. */
+export function applyTrackColor(node, track) {
+  if (track && typeof track.color === "string" && COLOR.test(track.color)) {
+    node.style.setProperty("--track-color", track.color);
+  }
+}
+
+/** Badges for a session's social-media policy (and a cancelled status). */
+export function policyBadges(item) {
+  const badges = [];
+  if (item.status === "cancelled") badges.push(el("span", { class: "badge badge--opted_out" }, "Cancelled"));
+  if (item.policy === "opted_out") {
+    badges.push(el("span", { class: "badge badge--opted_out" }, "🚫 Speaker opted out"));
+  } else if (item.policy === "no_photos") {
+    badges.push(el("span", { class: "badge badge--no_photos" }, "📵 No photos"));
+  } else if (item.policy === "embargoed") {
+    const until = item.embargo_until ? ` until ${dateTimeLabel(item.embargo_until)}` : "";
+    badges.push(el("span", { class: "badge badge--embargoed" }, `⏳ Embargoed${until}`));
+  }
+  return badges;
+}
+
+export function speakerNames(item) {
+  return (item.speakers || []).map((s) => s.name).filter(Boolean).join(", ");
+}
+
+/**
+ * The star toggle. Optimistic: it flips at once and flips back (with a message) if the
+ * server refuses. `onChange(starred)` runs after the server agreed.
+ */
+export function starButton(item, app, { labelled = false, onChange } = {}) {
+  const icon = el("span", { class: "star__icon", "aria-hidden": "true" });
+  const button = el("button", {
+    type: "button",
+    class: labelled ? "star star--labelled" : "star",
+    "aria-pressed": String(Boolean(item.starred)),
+    "aria-label": labelled ? null : `Star “${item.title}”`,
+    title: "Star: add to My agenda",
+    dataset: { sessionId: String(item.id) },
+  }, icon, labelled ? "Star" : null);
+  const paint = () => {
+    icon.textContent = button.getAttribute("aria-pressed") === "true" ? "★" : "☆";
+  };
+  paint();
+  button.addEventListener("click", async () => {
+    const on = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", String(on));
+    button.disabled = true;
+    paint();
+    try {
+      await app.star(item.id, on);
+      item.starred = on;
+      toast(on ? "Added to My agenda" : "Removed from My agenda");
+      if (onChange) onChange(on);
+    } catch (error) {
+      button.setAttribute("aria-pressed", String(!on));
+      paint();
+      toast(error instanceof ApiError ? error.message : "Could not change your agenda.");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+/**
+ * One session as a card: time, room, title (the link to its page), speakers, track, badges,
+ * and a star when signed in.
+ */
+export function sessionCard(item, app, { showDay = false, overlap = false, onStar } = {}) {
+  const meta = el("p", { class: "card__meta" },
+    el("span", { class: "card__time" },
+      showDay ? `${dayLabel(localDate(item.start))} · ` : "", timeRange(item.start, item.end)),
+    item.room ? el("span", { class: "card__room" }, item.room.name) : null,
+  );
+  const extra = el("div", { class: "card__extra" });
+  if (item.track) {
+    const chip = el("span", { class: "chip chip--track" }, item.track.name);
+    extra.append(chip);
+  }
+  if (item.type && item.type !== "talk") extra.append(el("span", { class: "chip" }, item.type));
+  extra.append(...policyBadges(item));
+  if (overlap) extra.append(el("span", { class: "badge badge--overlap" }, "⚠ Clashes with another starred session"));
+  const speakers = speakerNames(item);
+  const body = el("div", { class: "card__body" },
+    meta,
+    el("h3", { class: "card__title" }, el("a", { href: `/sessions/${item.id}`, class: "card__link" }, item.title)),
+    item.subtitle ? el("p", { class: "card__subtitle" }, item.subtitle) : null,
+    speakers ? el("p", { class: "card__speakers" }, speakers) : null,
+    extra.childElementCount ? extra : null,
+  );
+  const card = el("li", {
+    class: overlap ? "card card--overlap" : "card",
+    dataset: { sessionId: String(item.id) },
+  }, body);
+  applyTrackColor(card, item.track);
+  if (app.user) card.append(starButton(item, app, { onChange: onStar }));
+  return card;
+}
+
+const NETWORK_NAMES = {
+  x: "X",
+  bluesky: "Bluesky",
+  mastodon: "Mastodon",
+  threads: "Threads",
+  linkedin: "LinkedIn",
+};
+export const NETWORK_ORDER = ["x", "bluesky", "mastodon", "threads", "linkedin"];
+
+/** `{label, url}` for a canonical handle (see server/domain/handles.py); url null if odd. */
+export function handleLink(network, handle) {
+  const value = String(handle || "").trim();
+  let label = value;
+  let url = null;
+  if (network === "x" && /^[A-Za-z0-9_]{1,15}$/.test(value)) {
+    label = `@${value}`;
+    url = `https://x.com/${value}`;
+  } else if (network === "bluesky" && /^[a-z0-9.-]+$/i.test(value)) {
+    label = `@${value}`;
+    url = `https://bsky.app/profile/${value}`;
+  } else if (network === "mastodon") {
+    const m = /^@?([A-Za-z0-9_][A-Za-z0-9_.-]*)@([a-z0-9.-]+\.[a-z]{2,})$/i.exec(value);
+    if (m) {
+      label = `@${m[1]}@${m[2]}`;
+      url = `https://${m[2].toLowerCase()}/@${m[1]}`;
+    }
+  } else if (network === "threads" && /^[a-z0-9._]{1,30}$/i.test(value)) {
+    label = `@${value}`;
+    url = `https://www.threads.net/@${value}`;
+  } else if (network === "linkedin") {
+    const m = /^(in|company|school)\/([\w\-%.]{2,100})$/.exec(value);
+    if (m) {
+      label = `linkedin.com/${m[1]}/${m[2]}`;
+      url = `https://www.linkedin.com/${m[1]}/${encodeURIComponent(decodeSafe(m[2]))}`;
+    }
+  }
+  return { network: NETWORK_NAMES[network] || network, label, url: url && isHttpUrl(url) ? url : null };
+}
+
+function decodeSafe(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A short error notice for a failed load. */
+export function errorNotice(error, what = "this page") {
+  const message = error instanceof ApiError ? error.message : `Something went wrong loading ${what}.`;
+  return el("div", { class: "notice notice--error", role: "alert" }, el("p", {}, message));
+}
