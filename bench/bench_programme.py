@@ -27,10 +27,10 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.app import create_app  # noqa: E402
-from server.config import normalise_database_url  # noqa: E402
-from server.extensions import db  # noqa: E402
-from server.services.programme_import import do_import_programme  # noqa: E402
+from server.app import create_app
+from server.config import normalise_database_url
+from server.extensions import db
+from server.services.programme_import import do_import_programme
 
 SOURCE = ROOT.parent / "shared" / "data" / "schedules" / "pyfahrplan-34c3-schedule.json"
 
@@ -90,7 +90,7 @@ def main() -> None:
         "SQLALCHEMY_DATABASE_URI": url, "SOCKETIO_ASYNC_MODE": "threading",
         "RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING",
     })
-    from flask_migrate import upgrade  # noqa: PLC0415
+    from flask_migrate import upgrade
 
     with app.app_context():
         upgrade()

@@ -47,8 +47,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         MAX_CONTENT_LENGTH=MAX_SCHEDULE_BYTES + 64 * 1024,
         JSON_SORT_KEYS=False,
-        COMPRESS_MIMETYPES=["application/json", "text/html", "text/css", "text/javascript",
-                            "application/javascript", "text/calendar", "image/svg+xml"],
+        COMPRESS_MIMETYPES=[
+            "application/json",
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "text/calendar",
+            "image/svg+xml",
+        ],
         COMPRESS_MIN_SIZE=500,
         COMPRESS_ALGORITHM=["br", "gzip"],
         RATELIMIT_HEADERS_ENABLED=True,
@@ -66,9 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.migrations_dir()), render_as_batch=True)
     api.init_app(app)
-    api.spec.components.security_scheme(
-        "bearer", {"type": "http", "scheme": "bearer"}
-    )
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     register_api(api)
     limiter.init_app(app)
     compress.init_app(app)

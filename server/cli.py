@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from flask import Flask
 
-def _app():  # type: ignore[no-untyped-def]
+
+def _app() -> Flask:
     from server.app import create_app  # noqa: PLC0415 -- serve must monkey-patch first
 
     return create_app()
@@ -21,9 +25,12 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
-@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int,
-              show_default="5000")
+@click.option(
+    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1"
+)
+@click.option(
+    "--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000"
+)
 @click.option("--no-upgrade", is_flag=True, help="Do not apply pending database migrations.")
 def serve(host: str, port: int, no_upgrade: bool) -> None:
     """Serve the app and the live wall with gevent (one process)."""
@@ -41,13 +48,13 @@ def serve(host: str, port: int, no_upgrade: bool) -> None:
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)
 
 
-def _safe_url(app) -> str:  # type: ignore[no-untyped-def]
+def _safe_url(app: Flask) -> str:
     from sqlalchemy.engine import make_url  # noqa: PLC0415
 
     return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
 
 
-def _upgrade(app) -> None:  # type: ignore[no-untyped-def]
+def _upgrade(app: Flask) -> None:
     from flask_migrate import upgrade as alembic_upgrade  # noqa: PLC0415
 
     with app.app_context():
@@ -91,8 +98,9 @@ def import_command(file: Path, slug: str, timezone: str | None) -> None:
         except AppError as exc:
             bar.close()
             location = exc.details.get("location")
-            click.echo(f"error: {exc.message}" + (f"\n  at {location}" if location else ""),
-                       err=True)
+            click.echo(
+                f"error: {exc.message}" + (f"\n  at {location}" if location else ""), err=True
+            )
             sys.exit(1)
         bar.close()
     summary = report.to_dict()["summary"]
@@ -123,8 +131,12 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["attendee", "moderator", "organizer"]),
-              default="attendee", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["attendee", "moderator", "organizer"]),
+    default="attendee",
+    show_default=True,
+)
 @click.option("--display-name", default=None)
 @click.password_option(envvar="BACKCHANNEL_PASSWORD")
 def user_create(username: str, role: str, display_name: str | None, password: str) -> None:

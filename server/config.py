@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-DEFAULT_SECRET = "dev-only-secret-change-me"  # noqa: S105 -- refused outside development
+DEFAULT_SECRET = "dev-only-secret-change-me"
 
 
 def _bool(name: str, default: bool) -> bool:

@@ -131,7 +131,10 @@ class Me(MethodView):
             handles=(
                 None
                 if handles is None
-                else [accounts.HandleInput(h["network"], h["handle"], h["followers"]) for h in handles]
+                else [
+                    accounts.HandleInput(h["network"], h["handle"], h["followers"])
+                    for h in handles
+                ]
             ),
         )
         return user_view(user)

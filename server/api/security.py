@@ -38,19 +38,27 @@ def _load_user() -> None:
             raise Unauthorized("That token is unknown or revoked.", code="invalid_token")
         g.current_user, g.auth_kind = user, "bearer"
         return
-    secret = request.cookies.get(SESSION_COOKIE)
-    if secret:
-        user = user_for_token(secret, "cookie")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        user = user_for_token(cookie, "cookie")
         if user is not None:
-            g.current_user, g.auth_kind, g.session_secret = user, "cookie", secret
+            g.current_user, g.auth_kind, g.session_secret = user, "cookie", cookie
             if request.method not in SAFE_METHODS:
-                _check_csrf(secret)
+                _check_csrf(cookie)
+
+
+# Sign-in and sign-up carry their own credentials in the body, so a browser that still holds
+# a session cookie (switching accounts, logging in again) needs no CSRF token for them; the
+# Origin check still applies (login CSRF).
+_CREDENTIAL_ENDPOINTS = frozenset({"auth.login", "auth.issue_token", "auth.signup"})
 
 
 def _check_csrf(secret: str) -> None:
     origin = request.headers.get("Origin")
     if origin and origin.rstrip("/") not in current_app.config["ALLOWED_ORIGINS"]:
         raise Forbidden("Cross-site request refused.", code="csrf_failed")
+    if request.endpoint in _CREDENTIAL_ENDPOINTS:
+        return
     sent = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(sent, csrf_token_for(secret)):
         raise Forbidden(

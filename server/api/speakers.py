@@ -9,8 +9,8 @@ from flask.views import MethodView
 from server.api.common import Blueprint
 from server.api.presenters import speaker_ref, talk_summary
 from server.api.security import require_role
-from server.models import Conference
 from server.extensions import db
+from server.models import Conference
 from server.schemas.programme import SpeakerSchema, SpeakerUpdateSchema
 from server.services import conferences as conference_service
 from server.services import programme
@@ -19,7 +19,7 @@ blp = Blueprint("speakers", __name__, url_prefix="/api/v1/speakers", description
 
 
 def _view(speaker: Any) -> dict[str, Any]:
-    conference = db.session.get(Conference, speaker.conference_id)
+    conference = db.session.get_one(Conference, speaker.conference_id)
     return {
         **speaker_ref(speaker),
         "biography": speaker.biography,

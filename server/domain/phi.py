@@ -255,8 +255,8 @@ PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     # -- names ------------------------------------------------------------------------------
     "name_title": _c(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s{1,2}(" + _NAME_TOKEN + r")"),
     "name_patient": _c(
-        r"\b(?i:patient|pt)\.?,?\s{1,2}(?:(?i:named|is|was|called)\s{1,2})?(" + _NAME_TOKEN
-        + r"\s{1,2}" + _NAME_TOKEN + r")"
+        r"\b(?i:patient|pt)\.?[,:]?\s{1,2}(?:(?i:named|is|was|called)\s{1,2})?(" + _NAME_TOKEN
+        + r",?\s{1,2}" + _NAME_TOKEN + r")"
     ),
     "name_label": _c(
         r"\b(?i:(?:patient|pt)(?:'s|\u2019s)?\s{1,2}name|name\s{0,2}of\s{0,2}(?:the\s{1,2})?patient)"
@@ -325,7 +325,7 @@ _SPEAKER_WORDS: Final = _words(
     "moderating panelist panelists speaker speakers presenter presenters keynote talk talks "
     "lecture session panel hosted host hosting interview interviewed award awardee honoree "
     "president ceo director editor cc ft feat featuring welcome welcomes introducing "
-    "introduces honor honour ambassador"
+    "introduces honor honour ambassador met meet rep vendor founder cofounder vp booth"
 )
 _VENUE_WORDS: Final = _words(
     "tweetup meetup venue hotel bar restaurant meet join reception party dinner lunch "
@@ -350,6 +350,11 @@ _INSTITUTION_NOUNS: Final = _words(
 )
 _AGE_BOUND_WORDS: Final = _words(
     "over above under below than least mean median average avg aged>= ≥ > < ≤ beyond"
+)
+_ROLE_MAILBOXES: Final = _words(
+    "info contact meetings meeting support press media hello admin registration office help "
+    "abstracts education membership noreply no-reply webmaster events cme journal editor "
+    "editorial submissions team secretariat congress"
 )
 _COHORT_WORDS: Final = _words(
     "patients pts subjects participants adults women men people individuals those cohort "
@@ -558,6 +563,8 @@ def _emails_and_ips(scan: _Scan) -> None:
     text = scan.text
     for m in PATTERNS["email"].finditer(text):
         local = m.group().split("@", 1)[0]
+        if local.lower() in _ROLE_MAILBOXES:
+            continue  # "meetings@rsna.org" is an organisation, not a person
         if local.strip(".") and not local.startswith("."):
             scan.add("email", m.start(), m.end())
     for m in PATTERNS["ip_address"].finditer(text):

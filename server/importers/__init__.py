@@ -67,11 +67,8 @@ def detect_format(data: bytes) -> str:
         return "xml"
     if head.startswith((b"{", b"[")):
         return "json"
-    if b"\x00" not in data[:4096]:
-        try:
-            text = head[:4096].decode("utf-8", errors="ignore")
-        except UnicodeDecodeError:  # pragma: no cover - errors="ignore" never raises
-            text = ""
+    if b"\x00" not in head[:4096]:
+        text = head[:4096].decode("utf-8", errors="ignore")
         if csv_template.header_columns(text) is not None:
             return "csv"
     raise ScheduleFormatError(

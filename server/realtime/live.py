@@ -17,6 +17,11 @@ from server.errors import AppError, NotFound, ValidationFailed
 from server.extensions import db
 from server.services import accounts, programme
 
+
+def _sid() -> str:
+    """The Socket.IO session id Flask-SocketIO puts on the request."""
+    return str(request.sid)  # type: ignore[attr-defined]
+
 MAX_ROOMS_PER_SOCKET = 20
 _connections: dict[str, dict[str, Any]] = {}
 
@@ -43,7 +48,7 @@ def _resolve_room(room: Any) -> str:
     return f"{kind}:{ident}"
 
 
-class LiveNamespace(Namespace):  # type: ignore[misc]
+class LiveNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
         user = None
         try:
@@ -57,19 +62,19 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             else:
                 cookie = request.cookies.get(SESSION_COOKIE)
                 user = accounts.user_for_token(cookie, "cookie") if cookie else None
-            _connections[request.sid] = {"user_id": user.id if user else None, "rooms": set()}
+            _connections[_sid()] = {"user_id": user.id if user else None, "rooms": set()}
         finally:
             db.session.remove()
 
     def on_disconnect(self, reason: Any = None) -> None:
-        _connections.pop(request.sid, None)
+        _connections.pop(_sid(), None)
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
         try:
             if not isinstance(data, dict):
                 raise ValidationFailed("join takes an object {room, since?}.")
             room = _resolve_room(data.get("room"))
-            state = _connections.setdefault(request.sid, {"user_id": None, "rooms": set()})
+            state = _connections.setdefault(_sid(), {"user_id": None, "rooms": set()})
             if room not in state["rooms"] and len(state["rooms"]) >= MAX_ROOMS_PER_SOCKET:
                 raise AppError(
                     f"A connection can be in at most {MAX_ROOMS_PER_SOCKET} rooms.",
@@ -85,7 +90,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
 
     def on_leave(self, data: Any = None) -> dict[str, Any]:
         room = data.get("room") if isinstance(data, dict) else None
-        state = _connections.get(request.sid)
+        state = _connections.get(_sid())
         if not isinstance(room, str) or state is None or room not in state["rooms"]:
             return _error(NotFound("You are not in that room."))
         leave_room(room)

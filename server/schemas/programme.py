@@ -94,7 +94,9 @@ class TalkSummarySchema(StrictSchema):
     code = fields.String(allow_none=True)
     title = fields.String(required=True)
     subtitle = fields.String(allow_none=True)
-    start = fields.String(required=True, metadata={"description": "ISO 8601, local time with offset"})
+    start = fields.String(
+        required=True, metadata={"description": "ISO 8601, local time with offset"}
+    )
     end = fields.String(required=True)
     day = fields.Date(required=True)
     room = fields.Nested(RoomSchema, allow_none=True)

@@ -164,11 +164,11 @@ def do_update_profile(
             if network not in wanted:
                 user.handles.remove(row)
         for network, (handle, followers) in wanted.items():
-            row = existing.get(network)
-            if row is None:
+            current = existing.get(network)
+            if current is None:
                 user.handles.append(UserHandle(network=network, handle=handle, followers=followers))
             else:
-                row.handle, row.followers = handle, followers
+                current.handle, current.followers = handle, followers
     db.session.commit()
     return user
 

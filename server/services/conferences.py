@@ -109,14 +109,16 @@ def do_update_talk(talk: Talk, changes: dict[str, Any]) -> Talk:
             )
         )
         if clash is not None:
-            raise Conflict(f"#{tag} is already the tag of session {clash}.", code="tag_taken",
-                           field="tag")
+            raise Conflict(
+                f"#{tag} is already the tag of session {clash}.", code="tag_taken", field="tag"
+            )
         talk.tag, talk.tag_key, talk.tag_overridden = tag, tag.casefold(), True
     policy = changes.get("policy", talk.policy)
     embargo: datetime | None = changes.get("embargo_until", talk.embargo_until)
     if policy == "embargoed" and embargo is None:
         raise ValidationFailed(
-            "An embargoed session needs 'embargo_until'.", code="embargo_needs_time",
+            "An embargoed session needs 'embargo_until'.",
+            code="embargo_needs_time",
             field="embargo_until",
         )
     if "policy" in changes:

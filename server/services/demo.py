@@ -26,9 +26,14 @@ from server.services.programme_import import do_import_programme
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_PASSWORD_ENV = "BACKCHANNEL_DEMO_PASSWORD"
-DEFAULT_DEMO_PASSWORD = "nrc26-demo-pass"  # noqa: S105 -- documented demo accounts
-_POLICY_NAMES = {"speaker_opted_out": "opted_out", "opted_out": "opted_out",
-                 "no_photos": "no_photos", "embargoed": "embargoed", "open": "open"}
+DEFAULT_DEMO_PASSWORD = "nrc26-demo-pass"
+_POLICY_NAMES = {
+    "speaker_opted_out": "opted_out",
+    "opted_out": "opted_out",
+    "no_photos": "no_photos",
+    "embargoed": "embargoed",
+    "open": "open",
+}
 
 
 def _extras() -> dict[str, Any]:
@@ -90,9 +95,7 @@ def _apply_policies(conference: Conference, policies: dict[str, Any], days: int)
         talk.policy = _POLICY_NAMES[setting["policy"]]
         talk.policy_note = setting.get("note")
         until = setting.get("embargo_until")
-        talk.embargo_until = (
-            datetime.fromisoformat(until) + timedelta(days=days) if until else None
-        )
+        talk.embargo_until = datetime.fromisoformat(until) + timedelta(days=days) if until else None
 
 
 def _apply_track_hashtags(conference: Conference, hashtags: dict[str, list[str]]) -> None:

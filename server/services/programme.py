@@ -91,7 +91,7 @@ def _named(model: type[Room] | type[Track], conference: Conference, value: str) 
     return func.lower(model.name) == value.casefold()
 
 
-def filtered_talks(conference: Conference, filters: TalkFilters) -> Select[tuple[Talk]]:
+def filtered_talks(conference: Conference, filters: TalkFilters) -> Select[Talk]:
     query = select(Talk).where(Talk.conference_id == conference.id)
     if not filters.include_cancelled:
         query = query.where(Talk.status == "scheduled")
@@ -109,7 +109,9 @@ def filtered_talks(conference: Conference, filters: TalkFilters) -> Select[tuple
         query = query.where(func.lower(Talk.type) == filters.type.casefold())
     if filters.speaker is not None:
         query = query.where(
-            Talk.id.in_(select(TalkSpeaker.talk_id).where(TalkSpeaker.speaker_id == filters.speaker))
+            Talk.id.in_(
+                select(TalkSpeaker.talk_id).where(TalkSpeaker.speaker_id == filters.speaker)
+            )
         )
     if filters.q:
         for term in search_terms(filters.q):
@@ -172,12 +174,16 @@ def list_tracks(conference: Conference) -> list[Track]:
     )
 
 
-def list_speakers(conference: Conference, q: str | None, *, limit: int, offset: int) -> list[Speaker]:
+def list_speakers(
+    conference: Conference, q: str | None, *, limit: int, offset: int
+) -> list[Speaker]:
     query = select(Speaker).where(Speaker.conference_id == conference.id)
     if q:
         for term in search_terms(q):
             query = query.where(func.lower(Speaker.name).contains(term, autoescape=True))
-    return list(db.session.scalars(query.order_by(Speaker.name, Speaker.id).limit(limit).offset(offset)))
+    return list(
+        db.session.scalars(query.order_by(Speaker.name, Speaker.id).limit(limit).offset(offset))
+    )
 
 
 def talks_of_speaker(speaker: Speaker) -> list[Talk]:
@@ -221,6 +227,10 @@ def day_bounds(conference: Conference, day: date) -> tuple[datetime, datetime]:
 
 def check_page_size(limit: int) -> int:
     if not 1 <= limit <= MAX_PAGE:
-        raise AppError(f"limit must be between 1 and {MAX_PAGE}.", code="validation_error",
-                       status=422, field="limit")
+        raise AppError(
+            f"limit must be between 1 and {MAX_PAGE}.",
+            code="validation_error",
+            status=422,
+            field="limit",
+        )
     return limit

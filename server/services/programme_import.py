@@ -173,7 +173,8 @@ def _apply(
     report.rooms, report.speakers = len(rooms), len(speakers)
 
     existing = {
-        t.key: t for t in db.session.scalars(select(Talk).where(Talk.conference_id == conference.id))
+        t.key: t
+        for t in db.session.scalars(select(Talk).where(Talk.conference_id == conference.id))
     }
     taken = {t.tag_key for t in existing.values()}
     seen: set[str] = set()
@@ -208,17 +209,16 @@ def _ref(talk: Talk) -> dict[str, Any]:
 
 def _sync_rooms(conference: Conference, record: ProgrammeRecord) -> dict[str, Room]:
     rooms = {
-        r.name: r for r in db.session.scalars(select(Room).where(Room.conference_id == conference.id))
+        r.name: r
+        for r in db.session.scalars(select(Room).where(Room.conference_id == conference.id))
     }
     names = list(record.rooms) + [t.room for t in record.talks if t.room]
-    position = 0
-    for name in dict.fromkeys(names):
+    for position, name in enumerate(dict.fromkeys(names)):
         room = rooms.get(name)
         if room is None:
             room = rooms[name] = Room(conference_id=conference.id, name=name)
             db.session.add(room)
         room.position = position
-        position += 1
     return rooms
 
 
@@ -283,9 +283,7 @@ def _new_talk(conference: Conference, item: TalkRecord, taken: set[str]) -> Talk
     )
 
 
-def _values(
-    item: TalkRecord, rooms: dict[str, Room], tracks: dict[str, Track]
-) -> dict[str, Any]:
+def _values(item: TalkRecord, rooms: dict[str, Room], tracks: dict[str, Track]) -> dict[str, Any]:
     return {
         "code": item.code,
         "title": item.title,
@@ -295,9 +293,7 @@ def _values(
         "type": item.type,
         "language": item.language,
         "url": item.url,
-        "links": [
-            {"url": link.url, "title": link.title, "kind": link.kind} for link in item.links
-        ],
+        "links": [{"url": link.url, "title": link.title, "kind": link.kind} for link in item.links],
         "track_id": tracks[item.track].id if item.track else None,
     }
 

@@ -140,3 +140,12 @@ def test_header_without_end_or_duration() -> None:
     with pytest.raises(ScheduleFormatError, match="'end' or a 'duration'") as info:
         parse_schedule(b"title,date,start\nT,2025-03-05,09:00\n", default_timezone="UTC")
     assert info.value.location == "line 1"
+
+
+def test_windows_line_endings_and_tab_delimiter() -> None:
+    data = (
+        "title\tdate\tstart\tend\r\nA\t2025-03-05\t09:00\t09:20\r\nB\t2025-03-05\t09:20\t9:40\r\n"
+    )
+    first, second = parse_schedule(data.encode(), default_timezone="UTC").talks
+    assert (first.title, second.title, second.source_ref) == ("A", "B", "line 3")
+    assert second.end.isoformat() == "2025-03-05T09:40:00+00:00"

@@ -1,0 +1,229 @@
+// The programme: day tabs, track and room filters, search as you type, "load more".
+
+import { api, isAbort } from "../api.js";
+import { debounce, el, uid } from "../dom.js";
+import { errorNotice, sessionCard } from "../components.js";
+import { clock, dayLabel, localDate, todayIn, zoneLabel } from "../time.js";
+
+const PAGE_SIZE = 40;
+const ALL = "all";
+
+function defaultDay(conference) {
+  const days = conference.days || [];
+  const today = todayIn(conference.timezone);
+  return days.includes(today) ? today : days[0] || ALL;
+}
+
+function select(label, name, options, value) {
+  const id = uid(name);
+  const control = el("select", { id, name },
+    el("option", { value: "" }, `All ${label.toLowerCase()}s`),
+    options.map((o) => el("option", { value: String(o.id), selected: String(o.id) === value }, o.name)));
+  return { field: el("div", { class: "field" }, el("label", { for: id }, label), control), control };
+}
+
+/**
+ * Render the programme into `view`. `embedded` (the home page when nothing is on) uses an h2
+ * and leaves the address bar alone.
+ */
+export async function render({ view, app, query, signal, setTitle, embedded = false }) {
+  const conference = app.conference;
+  const slug = conference.slug;
+  const days = conference.days || [];
+  const state = {
+    day: query.get("day") || defaultDay(conference),
+    track: query.get("track") || "",
+    room: query.get("room") || "",
+    q: query.get("q") || "",
+  };
+  if (state.day !== ALL && !days.includes(state.day)) state.day = defaultDay(conference);
+  if (!embedded) setTitle("Programme");
+
+  const heading = el(embedded ? "h2" : "h1", {}, "Programme");
+  const zoneNote = el("p", { class: "page-head__sub" }, `Times in ${conference.timezone || "UTC"}`);
+  view.append(el("div", { class: "page-head" }, heading, zoneNote));
+  if (!app.user) {
+    view.append(el("p", { class: "muted" },
+      el("a", { href: "/login?next=/programme" }, "Sign in"), " to star sessions into My agenda."));
+  }
+
+  // Day tabs: a group of toggle buttons.
+  const dayTabs = el("div", { class: "day-tabs", role: "group", "aria-label": "Day" });
+  const dayOptions = [...days.map((d) => ({ value: d, label: dayLabel(d) })), { value: ALL, label: "All days" }];
+  for (const option of dayOptions) {
+    const button = el("button", {
+      type: "button",
+      class: "day-tab",
+      "aria-pressed": String(option.value === state.day),
+      dataset: { day: option.value },
+    }, option.label);
+    button.addEventListener("click", () => {
+      state.day = option.value;
+      for (const b of dayTabs.querySelectorAll(".day-tab")) b.setAttribute("aria-pressed", String(b === button));
+      reload();
+    });
+    dayTabs.append(button);
+  }
+
+  const searchId = uid("search");
+  const search = el("input", {
+    id: searchId,
+    type: "search",
+    name: "q",
+    value: state.q,
+    autocomplete: "off",
+    enterkeyhint: "search",
+    placeholder: "Title, speaker, topic…",
+  });
+  const form = el("form", { class: "filters", role: "search" },
+    el("div", { class: "field field--search" }, el("label", { for: searchId }, "Search sessions"), search));
+  view.append(dayTabs, form);
+
+  const count = el("p", { class: "result-count", "aria-live": "polite" });
+  const list = el("div", { class: "programme-list" });
+  const more = el("button", { type: "button", class: "btn btn--secondary btn--block load-more", hidden: true },
+    "Load more sessions");
+  view.append(count, list, more);
+
+  // Filters need the tracks and rooms; the list does not wait for them.
+  Promise.all([
+    api(`/conferences/${encodeURIComponent(slug)}/tracks`, { signal }),
+    api(`/conferences/${encodeURIComponent(slug)}/rooms`, { signal }),
+  ]).then(([tracks, rooms]) => {
+    if (tracks.items.length > 1 || state.track) {
+      const { field, control } = select("Track", "track", tracks.items, state.track);
+      control.addEventListener("change", () => { state.track = control.value; reload(); });
+      form.append(field);
+    }
+    if (rooms.items.length > 1 || state.room) {
+      const { field, control } = select("Room", "room", rooms.items, state.room);
+      control.addEventListener("change", () => { state.room = control.value; reload(); });
+      form.append(field);
+    }
+  }).catch((error) => { if (!isAbort(error)) console.warn("filters unavailable", error); });
+
+  let listController = null;
+  let cursor = null;
+  let shown = 0;
+  let lastDay = null;
+  let lastSlot = null;
+  let lastUl = null;
+  let example = null;
+
+  function syncAddress() {
+    if (embedded) return;
+    const params = new URLSearchParams();
+    if (state.day) params.set("day", state.day);
+    if (state.track) params.set("track", state.track);
+    if (state.room) params.set("room", state.room);
+    if (state.q) params.set("q", state.q);
+    const text = params.toString();
+    history.replaceState(null, "", `/programme${text ? `?${text}` : ""}`);
+  }
+
+  function appendItems(items) {
+    for (const item of items) {
+      if (item.status === "cancelled") continue; // cancelled sessions stay out of the programme
+      if (!example) {
+        example = item.start;
+        zoneNote.textContent = `Times in ${zoneLabel(conference.timezone, example)}`;
+      }
+      const day = localDate(item.start);
+      if (state.day === ALL && day !== lastDay) {
+        list.append(el(embedded ? "h3" : "h2", { class: "day-head" }, dayLabel(day, { long: true })));
+        lastDay = day;
+        lastSlot = null;
+      }
+      const slot = `${day} ${clock(item.start)}`;
+      if (slot !== lastSlot) {
+        list.append(el("p", { class: "slot-head" }, el("time", { datetime: item.start }, clock(item.start))));
+        lastUl = el("ul", { class: "session-list" });
+        list.append(lastUl);
+        lastSlot = slot;
+      }
+      lastUl.append(sessionCard(item, app));
+      shown += 1;
+    }
+  }
+
+  function describe() {
+    const where = state.day === ALL ? "" : ` on ${dayLabel(state.day)}`;
+    if (shown === 0) {
+      count.textContent = state.q
+        ? `No sessions match “${state.q}”${where}.`
+        : `No sessions${where} with these filters.`;
+      return;
+    }
+    const noun = shown === 1 ? "session" : "sessions";
+    const plus = cursor ? "+" : "";
+    count.textContent = state.q
+      ? `${shown}${plus} ${noun} match “${state.q}”${where}`
+      : `${shown}${plus} ${noun}${where}`;
+  }
+
+  async function load(append) {
+    if (listController) listController.abort();
+    listController = new AbortController();
+    const mine = listController;
+    const onPageAbort = () => mine.abort();
+    signal.addEventListener("abort", onPageAbort, { once: true });
+    list.setAttribute("aria-busy", "true");
+    more.disabled = true;
+    try {
+      const page = await api(`/conferences/${encodeURIComponent(slug)}/sessions`, {
+        params: {
+          day: state.day === ALL ? null : state.day,
+          track: state.track,
+          room: state.room,
+          q: state.q.trim(),
+          limit: PAGE_SIZE,
+          cursor: append ? cursor : null,
+        },
+        signal: mine.signal,
+      });
+      if (!append) {
+        list.replaceChildren();
+        shown = 0;
+        lastDay = null;
+        lastSlot = null;
+        lastUl = null;
+      }
+      cursor = page.next;
+      appendItems(page.items);
+      describe();
+      more.hidden = !cursor;
+    } catch (error) {
+      if (isAbort(error)) return;
+      if (!append) list.replaceChildren();
+      list.append(errorNotice(error, "the sessions"));
+    } finally {
+      signal.removeEventListener("abort", onPageAbort);
+      if (mine === listController) {
+        list.removeAttribute("aria-busy");
+        more.disabled = false;
+      }
+    }
+  }
+
+  function reload() {
+    syncAddress();
+    return load(false);
+  }
+
+  const typed = debounce(() => {
+    if (search.value === state.q) return;
+    state.q = search.value;
+    reload();
+  }, 250);
+  search.addEventListener("input", typed);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    typed.cancel();
+    state.q = search.value;
+    reload();
+  });
+  signal.addEventListener("abort", () => typed.cancel(), { once: true });
+  more.addEventListener("click", () => load(true));
+
+  await load(false);
+}
