@@ -7,6 +7,7 @@ the same envelope. Clients never see a stack trace.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -125,6 +126,16 @@ def _from_webargs(exc: HTTPException) -> AppError | None:
     return ValidationFailed(message, field=field_name, details={"fields": fields})
 
 
+def _retry_after_seconds() -> int | None:
+    """Seconds until the breached rate limit resets (Flask-Limiter's view of this request)."""
+    from server.extensions import limiter  # late: extensions import the models
+
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, int(current.reset_at - time.time()))
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def handle_app_error(error: AppError) -> Response:
@@ -138,10 +149,10 @@ def register_error_handlers(app: Flask) -> None:
             code, message = _HTTP_CODES.get(status, ("error", exc.description or "Error."))
             if status == 429:
                 converted = AppError(message, code=code, status=status)
-                retry = exc.get_response().headers.get("Retry-After")
-                if retry:
-                    converted.headers["Retry-After"] = retry
-                    converted.details["retry_after"] = int(retry) if retry.isdigit() else retry
+                retry = _retry_after_seconds()
+                if retry is not None:
+                    converted.headers["Retry-After"] = str(retry)
+                    converted.details["retry_after"] = retry
             else:
                 converted = AppError(message, code=code, status=status)
             if status == 405:

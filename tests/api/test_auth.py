@@ -433,6 +433,6 @@ def test_token_endpoint_is_rate_limited(
     assert error["code"] == "rate_limited"
     retry_after = response.headers["Retry-After"]
     assert retry_after.isdigit() and 0 < int(retry_after) <= 300
-    assert error["retry_after"] == int(retry_after)
+    assert abs(error["retry_after"] - int(retry_after)) <= 1  # computed a moment apart
     with limited_app.app_context():
         db.session.remove()

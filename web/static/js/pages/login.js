@@ -1,0 +1,185 @@
+// Sign in, create an account, and (on /profile) who is signed in, with sign out.
+
+import { api, ApiError } from "../api.js";
+import { el, toast, uid } from "../dom.js";
+
+/** Only same-site paths are followed after signing in. */
+function nextPath(query) {
+  const next = query.get("next") || "";
+  return /^\/(?![/\\])/.test(next) ? next : "/programme";
+}
+
+function field(form, { name, label, type = "text", autocomplete, hint, required = true }) {
+  const id = uid(name);
+  const errorId = `${id}-error`;
+  const hintId = hint ? `${id}-hint` : null;
+  const input = el("input", {
+    id, name, type, autocomplete, required,
+    "aria-describedby": [hintId, errorId].filter(Boolean).join(" "),
+    autocapitalize: type === "password" || name === "username" ? "none" : null,
+    spellcheck: name === "username" ? "false" : null,
+  });
+  const error = el("p", { class: "field__error", id: errorId });
+  form.append(el("div", { class: "field" },
+    el("label", { for: id }, label),
+    input,
+    hint ? el("p", { class: "field__hint", id: hintId }, hint) : null,
+    error));
+  return { input, error };
+}
+
+/** A form that posts JSON and shows the API's errors next to the fields they name. */
+function apiForm({ title, submitLabel, fields, onSubmit, id }) {
+  const headingId = uid("form-title");
+  const form = el("form", { class: "form-card", "aria-labelledby": headingId, novalidate: true, id });
+  form.append(el("h2", { id: headingId }, title));
+  const formError = el("div", { class: "form-error", "aria-live": "assertive" });
+  form.append(formError);
+  const controls = {};
+  for (const spec of fields) controls[spec.name] = field(form, spec);
+  const submit = el("button", { type: "submit", class: "btn btn--block" }, submitLabel);
+  form.append(submit);
+
+  const clearErrors = () => {
+    formError.replaceChildren();
+    for (const { input, error } of Object.values(controls)) {
+      input.removeAttribute("aria-invalid");
+      error.textContent = "";
+    }
+  };
+  const showError = (error) => {
+    const messages = {};
+    if (error instanceof ApiError && error.fields && typeof error.fields === "object") {
+      for (const [name, list] of Object.entries(error.fields)) {
+        if (controls[name]) messages[name] = Array.isArray(list) ? list.join(" ") : String(list);
+      }
+    }
+    if (error instanceof ApiError && error.field && controls[error.field] && !messages[error.field]) {
+      messages[error.field] = error.message;
+    }
+    const names = Object.keys(messages);
+    for (const name of names) {
+      controls[name].input.setAttribute("aria-invalid", "true");
+      controls[name].error.textContent = messages[name];
+    }
+    if (names.length) {
+      controls[names[0]].input.focus();
+    } else {
+      const message = error instanceof ApiError ? error.message : "Something went wrong. Please try again.";
+      formError.append(el("div", { class: "notice notice--error", role: "alert" }, el("p", {}, message)));
+    }
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors();
+    const values = {};
+    let missing = null;
+    for (const [name, { input, error }] of Object.entries(controls)) {
+      values[name] = name === "password" ? input.value : input.value.trim();
+      if (!values[name]) {
+        input.setAttribute("aria-invalid", "true");
+        error.textContent = "This is required.";
+        missing = missing || input;
+      }
+    }
+    if (missing) {
+      missing.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      await onSubmit(values);
+    } catch (error) {
+      showError(error);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+async function signIn(app, username, password) {
+  const body = await api("/auth/session", { method: "POST", body: { username, password } });
+  app.setUser(body.user, body.csrf_token);
+  return body.user;
+}
+
+function profile(view, app) {
+  const user = app.user;
+  view.append(
+    el("h1", {}, "Profile"),
+    el("p", {}, "Signed in as ", el("strong", {}, user.display_name), ` (@${user.username}).`),
+  );
+  const out = el("button", { type: "button", class: "btn btn--secondary", id: "sign-out" }, "Sign out");
+  out.addEventListener("click", async () => {
+    out.disabled = true;
+    try {
+      await api("/auth/session", { method: "DELETE" });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) {
+        toast(error.message);
+        out.disabled = false;
+        return;
+      }
+    }
+    app.setUser(null);
+    toast("Signed out");
+    app.navigate("/");
+  });
+  view.append(el("div", { class: "btn-row" }, el("a", { class: "btn", href: "/agenda" }, "My agenda"), out));
+}
+
+export async function render({ view, app, query, mode, setTitle }) {
+  if (app.user) {
+    setTitle("Profile");
+    profile(view, app);
+    return;
+  }
+  if (mode === "profile") {
+    setTitle("Sign in");
+  } else {
+    setTitle("Sign in");
+  }
+  const next = nextPath(query);
+  view.append(el("h1", {}, "Sign in"),
+    el("p", { class: "muted" }, "Star sessions, keep your agenda and subscribe to it in your calendar."));
+
+  view.append(apiForm({
+    id: "sign-in",
+    title: "Sign in",
+    submitLabel: "Sign in",
+    fields: [
+      { name: "username", label: "Username", autocomplete: "username" },
+      { name: "password", label: "Password", type: "password", autocomplete: "current-password" },
+    ],
+    async onSubmit(values) {
+      const user = await signIn(app, values.username, values.password);
+      toast(`Signed in as ${user.display_name}`);
+      app.navigate(next, { replace: true });
+    },
+  }));
+
+  view.append(apiForm({
+    id: "sign-up",
+    title: "New here? Create an account",
+    submitLabel: "Create account",
+    fields: [
+      { name: "display_name", label: "Your name", autocomplete: "name", hint: "Shown to other attendees." },
+      {
+        name: "username", label: "Username", autocomplete: "username",
+        hint: "3–40 letters, digits, '_', '.' or '-'.",
+      },
+      {
+        name: "password", label: "Password", type: "password", autocomplete: "new-password",
+        hint: "At least 8 characters; a passphrase is best.",
+      },
+    ],
+    async onSubmit(values) {
+      await api("/auth/signup", { method: "POST", body: values });
+      const user = await signIn(app, values.username, values.password);
+      toast(`Welcome, ${user.display_name}`);
+      app.navigate(next, { replace: true });
+    },
+  }));
+}
