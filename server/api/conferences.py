@@ -35,7 +35,7 @@ from server.schemas.programme import (
 )
 from server.services import conferences as conference_service
 from server.services import programme
-from server.services.agenda import starred_ids
+from server.services.agenda import agenda_fingerprint, starred_ids
 
 blp = Blueprint(
     "conferences", __name__, url_prefix="/api/v1/conferences", description="Programme listings"
@@ -116,7 +116,7 @@ def list_sessions(args: dict[str, Any], slug: str) -> Any:
     conference = programme.get_conference(slug)
     user = current_user()
     etag, early = _etag_or_304(
-        conference.programme_version, sorted(args.items()), user.id if user else None
+        conference.programme_version, sorted(args.items()), agenda_fingerprint(user)
     )
     if early:
         return early

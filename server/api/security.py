@@ -16,9 +16,8 @@ from flask import Flask, current_app, g, request
 from server.api.common import check_request_text
 from server.errors import Forbidden, Unauthorized
 from server.models import User
-from server.services.accounts import csrf_token_for, user_for_token
+from server.services.accounts import SESSION_COOKIE, csrf_token_for, user_for_token
 
-SESSION_COOKIE = "bc_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

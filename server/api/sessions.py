@@ -13,7 +13,7 @@ from server.api.security import current_user, require_role
 from server.schemas.programme import TalkDetailSchema, TalkUpdateSchema
 from server.services import conferences as conference_service
 from server.services import programme
-from server.services.agenda import starred_ids
+from server.services.agenda import agenda_fingerprint, starred_ids
 from server.services.calendar import build_calendar
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1/sessions", description="Sessions")
@@ -26,7 +26,7 @@ class SessionDetail(MethodView):
         """A session with its speakers, handles, links and posting policy"""
         talk = programme.get_talk(talk_id)
         user = current_user()
-        etag = weak_etag(talk.conference.programme_version, talk.id, user.id if user else None)
+        etag = weak_etag(talk.conference.programme_version, talk.id, agenda_fingerprint(user))
         early = not_modified(etag)
         if early:
             return early

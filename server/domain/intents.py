@@ -34,6 +34,7 @@ LINKEDIN_INTENT: Final = "https://www.linkedin.com/sharing/share-offsite/?url="
 #: Longest intent URL we hand out; browsers and proxies start failing beyond about 8 KB.
 MAX_INTENT_URL: Final = 8192
 
+_USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _NAMES: Final[Mapping[Network, str]] = {
     "x": "X",
@@ -107,7 +108,7 @@ def mastodon_host(value: str) -> str:
     elif "@" in raw:
         raw = raw.removeprefix("@")
         user, _, raw = raw.partition("@")
-        if not user:
+        if not _USER.fullmatch(user):
             raise _bad_instance(value)
     host = raw.rstrip(".").lower()
     try:

@@ -385,7 +385,8 @@ _NOT_NAMES: Final = _words(
 )
 _TITLE_NOT_NAMES: Final = _words(
     "tomorrow today this the that it out these those you your our my his her a an and or "
-    "universe america world usa international president chair speaker"
+    "universe america world usa international president chair speaker mr mrs ms miss mx dr "
+    "prof"
 )
 
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+#: Social-media policies an organizer can set on a session.
+POLICIES: tuple[str, ...] = ("open", "no_photos", "opted_out", "embargoed")
+
 #: The networks Backchannel knows handles for, in display order.
 NETWORKS: tuple[str, ...] = ("x", "bluesky", "mastodon", "threads", "linkedin")
 

@@ -3,6 +3,7 @@
 from server.models.agenda import AgendaItem, ImportRun
 from server.models.base import Base
 from server.models.conference import Conference, Room, Track
+from server.models.draft import Draft
 from server.models.talk import Speaker, Talk, TalkSpeaker
 from server.models.user import AuthToken, User, UserHandle
 
@@ -11,6 +12,7 @@ __all__ = [
     "AuthToken",
     "Base",
     "Conference",
+    "Draft",
     "ImportRun",
     "Room",
     "Speaker",

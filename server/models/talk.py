@@ -11,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from server.models.base import Base, UTCDateTime, utcnow
 from server.models.conference import Conference, Room, Track
 
-POLICIES = ("open", "no_photos", "opted_out", "embargoed")
-
 
 class Speaker(Base):
     __tablename__ = "speakers"

@@ -12,10 +12,10 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
-from server.api.security import SESSION_COOKIE
 from server.errors import AppError, NotFound, ValidationFailed
 from server.extensions import db
 from server.services import accounts, programme
+from server.services.accounts import SESSION_COOKIE
 
 
 def _sid() -> str:

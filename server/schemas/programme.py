@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from server.domain.programme import NETWORKS
-from server.models.talk import POLICIES
+from server.domain.programme import NETWORKS, POLICIES
 from server.schemas.common import StrictSchema
 
 Handles = fields.Dict(keys=fields.String(validate=validate.OneOf(NETWORKS)), values=fields.String())

@@ -21,6 +21,9 @@ from server.models import AuthToken, User, UserHandle
 from server.models.base import utcnow
 from server.models.user import ROLES
 
+#: The browser session cookie (HttpOnly); its value is a login token of kind "cookie".
+SESSION_COOKIE = "bc_session"
+
 # Verifying against this keeps the timing of "unknown user" close to "wrong password".
 _DUMMY_HASH_CACHE: dict[str, str] = {}
 

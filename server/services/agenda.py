@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from sqlalchemy import delete, select
@@ -59,6 +60,19 @@ def agenda_with_overlaps(user: User, conference_id: int | None = None) -> list[t
         ]
     )
     return [(t, t.id in clashing) for t in talks]
+
+
+def agenda_fingerprint(user: User | None) -> str | None:
+    """A short value that changes whenever ``user``'s stars change (part of listing ETags)."""
+    if user is None:
+        return None
+    starred = db.session.scalars(
+        select(AgendaItem.talk_id).where(AgendaItem.user_id == user.id).order_by(AgendaItem.talk_id)
+    )
+    digest = hashlib.sha1(usedforsecurity=False)
+    for talk_id in starred:
+        digest.update(f"{talk_id},".encode())
+    return f"{user.id}:{digest.hexdigest()[:16]}"
 
 
 def starred_ids(user: User, talk_ids: list[int]) -> set[int]:

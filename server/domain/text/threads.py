@@ -164,9 +164,12 @@ class _Splitter:
         if not self.words:
             raise ThreadSplitError("empty_text", "there is nothing to post")
         whole = self.body(self.words, 0, len(self.words) - 1)
-        if self.fits(whole, True, ""):
+        rendered, _ = self.render(whole, True, "")
+        overall = measure_one(rendered, self.network, mastodon_limit=self.mastodon_limit)
+        if overall.valid:
             return self.finish([whole], "")
-        width = 1
+        # Start numbering at the width the part count will probably need (saves a repack).
+        width = len(str(max(1, -(-overall.length // overall.limit))))
         while width <= len(str(max_parts)):
             placeholder = f" {'9' * width}/{'9' * width}"
             bodies = self.pack(placeholder, max_parts)
@@ -205,9 +208,18 @@ class _Splitter:
         self, spans: list[tuple[int, int]], start: int, first: bool, suffix: str
     ) -> int:
         """Index of the last word of the part starting at ``start`` (which fits alone)."""
-        if self.fits(self.body(spans, start, len(spans) - 1), first, suffix):
-            return len(spans) - 1
-        low, high = start, len(spans) - 1  # low fits, high does not
+        # Gallop (1, 2, 4... words) so that no probe is much longer than a post, then bisect.
+        last = len(spans) - 1
+        low, step = start, 1  # low fits
+        while True:
+            probe = min(start + step, last)
+            if probe == low:
+                return last
+            if not self.fits(self.body(spans, start, probe), first, suffix):
+                high = probe
+                break
+            low = probe
+            step *= 2
         while high - low > 1:
             middle = (low + high) // 2
             if self.fits(self.body(spans, start, middle), first, suffix):

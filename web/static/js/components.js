@@ -18,12 +18,12 @@ export function policyBadges(item) {
   const badges = [];
   if (item.status === "cancelled") badges.push(el("span", { class: "badge badge--opted_out" }, "Cancelled"));
   if (item.policy === "opted_out") {
-    badges.push(el("span", { class: "badge badge--opted_out" }, "🚫 Speaker opted out"));
+    badges.push(el("span", { class: "badge badge--opted_out" }, "Speaker opted out"));
   } else if (item.policy === "no_photos") {
-    badges.push(el("span", { class: "badge badge--no_photos" }, "📵 No photos"));
+    badges.push(el("span", { class: "badge badge--no_photos" }, "No photos"));
   } else if (item.policy === "embargoed") {
     const until = item.embargo_until ? ` until ${dateTimeLabel(item.embargo_until)}` : "";
-    badges.push(el("span", { class: "badge badge--embargoed" }, `⏳ Embargoed${until}`));
+    badges.push(el("span", { class: "badge badge--embargoed" }, `Embargoed${until}`));
   }
   return badges;
 }
@@ -75,11 +75,11 @@ export function starButton(item, app, { labelled = false, onChange } = {}) {
  * One session as a card: time, room, title (the link to its page), speakers, track, badges,
  * and a star when signed in.
  */
-export function sessionCard(item, app, { showDay = false, overlap = false, onStar } = {}) {
+export function sessionCard(item, app, { showDay = false, showRoom = true, overlap = false, onStar } = {}) {
   const meta = el("p", { class: "card__meta" },
     el("span", { class: "card__time" },
       showDay ? `${dayLabel(localDate(item.start))} · ` : "", timeRange(item.start, item.end)),
-    item.room ? el("span", { class: "card__room" }, item.room.name) : null,
+    item.room && showRoom ? el("span", { class: "card__room" }, item.room.name) : null,
   );
   const extra = el("div", { class: "card__extra" });
   if (item.track) {
@@ -88,7 +88,7 @@ export function sessionCard(item, app, { showDay = false, overlap = false, onSta
   }
   if (item.type && item.type !== "talk") extra.append(el("span", { class: "chip" }, item.type));
   extra.append(...policyBadges(item));
-  if (overlap) extra.append(el("span", { class: "badge badge--overlap" }, "⚠ Clashes with another starred session"));
+  if (overlap) extra.append(el("span", { class: "badge badge--overlap" }, "⚠ Time clash"));
   const speakers = speakerNames(item);
   const body = el("div", { class: "card__body" },
     meta,

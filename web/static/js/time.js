@@ -41,13 +41,13 @@ function dateFromParts(p) {
   return new Date(Date.UTC(p.year, p.month - 1, p.day));
 }
 
-/** "Mon 14 Dec" (short) or "Monday 14 December 2020" (long) for a YYYY-MM-DD date. */
-export function dayLabel(value, { long = false } = {}) {
+/** "Mon 14 Dec", "Monday 14 December 2020" (long) or "Mon 14" (tab) for a YYYY-MM-DD date. */
+export function dayLabel(value, { long = false, tab = false } = {}) {
   const p = parseLocal(value);
   if (!p) return String(value || "");
-  const options = long
-    ? { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }
-    : { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" };
+  let options = { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" };
+  if (long) options = { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" };
+  if (tab) options = { weekday: "short", day: "numeric", timeZone: "UTC" };
   return dateFromParts(p).toLocaleDateString(undefined, options);
 }
 

@@ -54,6 +54,7 @@ function feedSection() {
       input.value = body.url;
       output.hidden = false;
       button.textContent = "Create a new address";
+      button.className = "btn btn--secondary"; // replacing the address is not the main action now
       input.focus();
       input.select();
     } catch (err) {

@@ -130,17 +130,13 @@ function profile(view, app) {
   view.append(el("div", { class: "btn-row" }, el("a", { class: "btn", href: "/agenda" }, "My agenda"), out));
 }
 
-export async function render({ view, app, query, mode, setTitle }) {
+export async function render({ view, app, query, setTitle }) {
   if (app.user) {
     setTitle("Profile");
     profile(view, app);
     return;
   }
-  if (mode === "profile") {
-    setTitle("Sign in");
-  } else {
-    setTitle("Sign in");
-  }
+  setTitle("Sign in"); // /profile while signed out shows the sign-in forms too
   const next = nextPath(query);
   view.append(el("h1", {}, "Sign in"),
     el("p", { class: "muted" }, "Star sessions, keep your agenda and subscribe to it in your calendar."));

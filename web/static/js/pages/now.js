@@ -40,12 +40,15 @@ function whenNothing(conference) {
 }
 
 export async function render(ctx) {
-  const { view, app, signal, setTitle } = ctx;
+  const { view, app, query, signal, setTitle } = ctx;
   const conference = app.conference;
   const slug = encodeURIComponent(conference.slug);
+  // "?at=2020-12-14T10:00" shows the programme as it was (or will be) at that moment.
+  const at = query.get("at") || "now";
+  const live = at === "now";
   setTitle("Now");
   const [data, rooms] = await Promise.all([
-    api(`/conferences/${slug}/now-next`, { signal }),
+    api(`/conferences/${slug}/now-next`, { params: { at }, signal }),
     api(`/conferences/${slug}/rooms`, { signal }).then((b) => b.items).catch((e) => {
       if (isAbort(e)) throw e;
       return [];
@@ -64,7 +67,7 @@ export async function render(ctx) {
   }
 
   const sub = el("p", { class: "page-head__sub" });
-  view.append(el("div", { class: "page-head" }, el("h1", {}, "On now"), sub));
+  view.append(el("div", { class: "page-head" }, el("h1", {}, live ? "On now" : "On at this time"), sub));
   const list = el("div", { class: "now-list", "aria-live": "off" });
   view.append(list);
 
@@ -80,7 +83,7 @@ export async function render(ctx) {
         if (!group[when].length) continue;
         section.append(el("p", { class: "when-label" }, when === "now" ? "Now" : "Next"));
         const ul = el("ul", { class: "session-list" });
-        for (const item of group[when]) ul.append(sessionCard(item, app, { showDay: localDate(item.start) !== day }));
+        for (const item of group[when]) ul.append(sessionCard(item, app, { showDay: localDate(item.start) !== day, showRoom: false }));
         section.append(ul);
       }
       list.append(section);
@@ -88,6 +91,7 @@ export async function render(ctx) {
   };
   paint(data);
 
+  if (!live) return;
   const timer = setInterval(async () => {
     try {
       paint(await api(`/conferences/${slug}/now-next`, { signal }));

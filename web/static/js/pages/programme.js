@@ -49,12 +49,18 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
 
   // Day tabs: a group of toggle buttons.
   const dayTabs = el("div", { class: "day-tabs", role: "group", "aria-label": "Day" });
-  const dayOptions = [...days.map((d) => ({ value: d, label: dayLabel(d) })), { value: ALL, label: "All days" }];
+  // Within one month "Mon 14" is enough; the full date is in the tooltip.
+  const oneMonth = new Set(days.map((d) => d.slice(0, 7))).size <= 1;
+  const dayOptions = [
+    ...days.map((d) => ({ value: d, label: dayLabel(d, { tab: oneMonth }), full: dayLabel(d, { long: true }) })),
+    { value: ALL, label: "All days" },
+  ];
   for (const option of dayOptions) {
     const button = el("button", {
       type: "button",
       class: "day-tab",
       "aria-pressed": String(option.value === state.day),
+      title: option.full || null,
       dataset: { day: option.value },
     }, option.label);
     button.addEventListener("click", () => {
