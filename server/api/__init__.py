@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from server.api import agenda, auth, conferences, imports, sessions, speakers
+from server.api import agenda, auth, compose, conferences, imports, sessions, speakers
 
 
 def register_api(api: Api) -> None:
-    for module in (auth, conferences, sessions, speakers, agenda, imports):
+    for module in (auth, conferences, sessions, speakers, agenda, imports, compose):
         api.register_blueprint(module.blp)
