@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from server.api.common import Blueprint
 from server.api.presenters import user_view
-from server.api.security import SESSION_COOKIE, require_user
+from server.api.security import require_user
 from server.errors import Unauthorized
 from server.extensions import limiter
 from server.schemas.accounts import (
@@ -21,6 +21,7 @@ from server.schemas.accounts import (
     UserSchema,
 )
 from server.services import accounts
+from server.services.accounts import SESSION_COOKIE
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts and sign-in")
 

@@ -225,8 +225,8 @@ class ImportFromUrlSchema(StrictSchema):
         validate=validate.Range(min=5, max=24 * 60),
         metadata={"description": "Refresh the programme from this URL every N minutes"},
     )
-    timezone = fields.String(validate=validate.Length(max=64))
+    timezone = fields.String(validate=validate.Length(min=1, max=64))
 
 
 class ImportUploadQuerySchema(StrictSchema):
-    timezone = fields.String(validate=validate.Length(max=64))
+    timezone = fields.String(validate=validate.Length(min=1, max=64))

@@ -92,6 +92,20 @@ def parse_or_fail(data: bytes, default_timezone: str | None) -> ProgrammeRecord:
         raise ImportFailed(str(exc), details=details) from exc
 
 
+def _zone_hint(conference: Conference | None) -> str | None:
+    """The conference's zone as a hint for files that name none (pentabarf XML, CSV).
+
+    Only when it means something: a programme was imported before, or an organizer chose a
+    zone. A new conference's default "UTC" is no statement, and guessing it would shift every
+    session of a Brussels programme by an hour, so such a file must name its zone.
+    """
+    if conference is None:
+        return None
+    if conference.start_date is not None or conference.timezone != "UTC":
+        return conference.timezone
+    return None
+
+
 def _default_hashtag(record: ProgrammeRecord, slug: str) -> str:
     base = record.acronym or slug
     return regex.sub(r"[^\p{L}\p{N}_]", "", base) or slug.replace("-", "")
@@ -116,7 +130,7 @@ def do_import_programme(
     conference = db.session.scalar(select(Conference).where(Conference.slug == slug))
     if conference is None and not create:
         raise AppError(f"No conference {slug!r}.", code="not_found", status=404)
-    tz_hint = default_timezone or (conference.timezone if conference else None)
+    tz_hint = default_timezone or _zone_hint(conference)
     record = parse_or_fail(data, tz_hint)
     if transform is not None:
         record = transform(record)
