@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from server.extensions import limiter
+
 log = logging.getLogger(__name__)
 
 
@@ -128,8 +130,6 @@ def _from_webargs(exc: HTTPException) -> AppError | None:
 
 def _retry_after_seconds() -> int | None:
     """Seconds until the breached rate limit resets (Flask-Limiter's view of this request)."""
-    from server.extensions import limiter  # late: extensions import the models
-
     current = limiter.current_limit
     if current is None:
         return None

@@ -137,7 +137,7 @@ class TalkQuerySchema(StrictSchema):
     track = fields.String(validate=validate.Length(min=1, max=200))
     room = fields.String(validate=validate.Length(min=1, max=200))
     type = fields.String(validate=validate.Length(min=1, max=64))
-    speaker = fields.Integer(validate=validate.Range(min=1))
+    speaker = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     q = fields.String(validate=validate.Length(min=1, max=200))
     at = fields.String(validate=validate.Length(min=1, max=40))
     cursor = fields.String(validate=validate.Length(min=1, max=200))
@@ -171,7 +171,7 @@ class SpeakerListSchema(StrictSchema):
 class SpeakerQuerySchema(StrictSchema):
     q = fields.String(validate=validate.Length(min=1, max=200))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
 
 
 class SpeakerUpdateSchema(StrictSchema):

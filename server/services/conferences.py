@@ -14,6 +14,7 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Conference, Speaker, Talk, Track
 from server.models.base import utcnow
+from server.services.programme import MAX_YEAR, MIN_YEAR, valid_id
 from server.services.programme_import import check_slug
 
 
@@ -86,7 +87,7 @@ def do_update_conference(conference: Conference, changes: dict[str, Any]) -> Con
 
 
 def do_set_track_hashtags(conference: Conference, track_id: int, hashtags: list[str]) -> Track:
-    track = db.session.get(Track, track_id)
+    track = db.session.get(Track, track_id) if valid_id(track_id) else None
     if track is None or track.conference_id != conference.id:
         raise NotFound(f"There is no track {track_id} in this conference.")
     cleaned = [check_hashtag(h, "hashtags") for h in hashtags]
@@ -115,6 +116,12 @@ def do_update_talk(talk: Talk, changes: dict[str, Any]) -> Talk:
         talk.tag, talk.tag_key, talk.tag_overridden = tag, tag.casefold(), True
     policy = changes.get("policy", talk.policy)
     embargo: datetime | None = changes.get("embargo_until", talk.embargo_until)
+    if embargo is not None and not MIN_YEAR <= embargo.year <= MAX_YEAR:
+        raise ValidationFailed(
+            f"embargo_until must fall between the years {MIN_YEAR} and {MAX_YEAR}.",
+            code="invalid_datetime",
+            field="embargo_until",
+        )
     if policy == "embargoed" and embargo is None:
         raise ValidationFailed(
             "An embargoed session needs 'embargo_until'.",

@@ -19,6 +19,14 @@ from server.extensions import db
 from server.models import Conference, Room, Speaker, Talk, TalkSpeaker, Track
 
 MAX_PAGE = 500
+#: Ids are 32-bit in PostgreSQL; a larger number names nothing (and must not reach the driver).
+MAX_ID = 2**31 - 1
+#: Instants outside these years are typos, and near the ends of datetime they overflow.
+MIN_YEAR, MAX_YEAR = 1970, 2999
+
+
+def valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
 
 
 def get_conference(slug: str) -> Conference:
@@ -35,14 +43,14 @@ def list_conferences() -> list[Conference]:
 
 
 def get_talk(talk_id: int) -> Talk:
-    talk = db.session.get(Talk, talk_id)
+    talk = db.session.get(Talk, talk_id) if valid_id(talk_id) else None
     if talk is None:
         raise NotFound(f"There is no session {talk_id}.")
     return talk
 
 
 def get_speaker(speaker_id: int) -> Speaker:
-    speaker = db.session.get(Speaker, speaker_id)
+    speaker = db.session.get(Speaker, speaker_id) if valid_id(speaker_id) else None
     if speaker is None:
         raise NotFound(f"There is no speaker {speaker_id}.")
     return speaker
@@ -77,7 +85,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         when = datetime.fromisoformat(start)
         if when.tzinfo is None:
             raise ValueError("naive")
-        return when, int(ident)
+        number = int(ident)
+        if not valid_id(number):
+            raise ValueError("id out of range")
+        return when, number
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationFailed(
             "That cursor is not one this server gave out.", code="invalid_cursor", field="cursor"
@@ -86,7 +97,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 def _named(model: type[Room] | type[Track], conference: Conference, value: str) -> Any:
     """A room or track condition from an id or a name (case-insensitive)."""
-    if value.isdigit():
+    if value.isascii() and value.isdigit() and valid_id(int(value)):
         return model.id == int(value)
     return func.lower(model.name) == value.casefold()
 
@@ -210,6 +221,12 @@ def resolve_instant(conference: Conference, value: str) -> datetime:
             code="invalid_datetime",
             field="at",
         ) from exc
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise ValidationFailed(
+            f"'at' must fall between the years {MIN_YEAR} and {MAX_YEAR}.",
+            code="invalid_datetime",
+            field="at",
+        )
     if when.tzinfo is None:
         when = when.replace(tzinfo=ZoneInfo(conference.timezone))
     return when
