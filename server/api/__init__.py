@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from server.api import agenda, auth, compose, conferences, imports, sessions, speakers
+from server.api import (
+    agenda,
+    auth,
+    compose,
+    conferences,
+    imports,
+    posts,
+    sessions,
+    speakers,
+)
 
 
 def register_api(api: Api) -> None:
-    for module in (auth, conferences, sessions, speakers, agenda, imports, compose):
+    for module in (auth, conferences, sessions, speakers, agenda, imports, compose, posts):
         api.register_blueprint(module.blp)

@@ -17,6 +17,9 @@ from server.errors import AppError
 
 ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 415, 422, 429)
 
+#: JSON request bodies are small forms; schedule files go through the import upload instead.
+MAX_JSON_BYTES = 256 * 1024
+
 # NUL and lone surrogates: PostgreSQL cannot store them and no person typed them.
 _BAD_TEXT = regex.compile(r"[\x00\ud800-\udfff]")
 
@@ -29,6 +32,11 @@ class InvalidJsonError(AppError):
 class InvalidEncodingError(AppError):
     status = 400
     code = "invalid_encoding"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    code = "payload_too_large"
 
 
 class UnsupportedMediaTypeError(AppError):
@@ -60,7 +68,11 @@ class StrictParser(FlaskParser):
     UTF-8, NUL bytes or lone surrogates."""
 
     def load_json(self, req: Request, schema: Schema) -> Any:
+        if (req.content_length or 0) > MAX_JSON_BYTES:
+            raise PayloadTooLarge(f"JSON bodies are at most {MAX_JSON_BYTES // 1024} KiB.")
         raw = req.get_data(cache=True)
+        if len(raw) > MAX_JSON_BYTES:
+            raise PayloadTooLarge(f"JSON bodies are at most {MAX_JSON_BYTES // 1024} KiB.")
         if not is_json_request(req):
             if raw:
                 raise UnsupportedMediaTypeError("Send the body as application/json.")
@@ -121,8 +133,3 @@ def with_etag(response: Response, etag: str) -> Response:
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-class PayloadTooLarge(AppError):
-    status = 413
-    code = "payload_too_large"

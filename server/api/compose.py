@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 
-from server.api.common import Blueprint, query_args
+from server.api.common import Blueprint, PayloadTooLarge, query_args
 from server.api.security import current_user, require_user
 from server.models import Draft
 from server.schemas.compose import (
@@ -29,6 +30,15 @@ from server.schemas.compose import (
 from server.services import compose, drafts, programme
 
 blp = Blueprint("compose", __name__, url_prefix="/api/v1", description="The drafter")
+
+#: A post, a note and a quote fit easily; anything bigger is refused before it is parsed.
+MAX_COMPOSE_BODY = 256 * 1024
+
+
+@blp.before_request
+def _cap_body() -> None:
+    if request.content_length is not None and request.content_length > MAX_COMPOSE_BODY:
+        raise PayloadTooLarge(f"Drafter requests are at most {MAX_COMPOSE_BODY // 1024} KiB.")
 
 
 @blp.route("/compose/measure", methods=["POST"])

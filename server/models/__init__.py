@@ -4,6 +4,7 @@ from server.models.agenda import AgendaItem, ImportRun
 from server.models.base import Base
 from server.models.conference import Conference, Room, Track
 from server.models.draft import Draft
+from server.models.post import Post
 from server.models.talk import Speaker, Talk, TalkSpeaker
 from server.models.user import AuthToken, User, UserHandle
 
@@ -14,6 +15,7 @@ __all__ = [
     "Conference",
     "Draft",
     "ImportRun",
+    "Post",
     "Room",
     "Speaker",
     "Talk",

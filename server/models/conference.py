@@ -26,6 +26,10 @@ class Conference(Base):
     description: Mapped[str | None] = mapped_column(Text)
     venue: Mapped[str | None] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(500))
+    #: The last sequence number given out on this conference's walls (posts and removals).
+    post_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Pre-approval: posts wait for a moderator before any public socket sees them.
+    premoderation: Mapped[bool] = mapped_column(default=False, server_default="0")
     #: Bumped by every change to the programme; listings derive their ETag from it.
     programme_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,6 +6,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from server.realtime.live import LiveNamespace
+from server.realtime.publisher import install_publisher
 
 
 def register_realtime(app: Flask, socketio: SocketIO) -> None:
@@ -21,3 +22,4 @@ def register_realtime(app: Flask, socketio: SocketIO) -> None:
         engineio_logger=False,
     )
     socketio.on_namespace(LiveNamespace("/live"))
+    install_publisher(app, socketio)

@@ -16,7 +16,7 @@ from tests.conftest import Api, base_config
 
 pytestmark = pytest.mark.db
 
-PASSWORD = "correct horse battery"  # noqa: S105 -- test credential
+PASSWORD = "correct horse battery"
 ORIGIN = "http://127.0.0.1:5000"
 
 

@@ -318,3 +318,13 @@ def test_drafts_need_an_account(anon: Api) -> None:
     response = anon.put(_draft_url(str(uuid.uuid4())), json={"text": "x"})
 
     assert response.status_code == 401
+
+
+def test_an_enormous_body_is_refused_before_parsing(anon: Api, clean_app: Flask) -> None:
+    before = table_counts(clean_app)
+
+    response = anon.post("/api/v1/compose/measure", json={"text": "x" * 5_000_000})
+
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "payload_too_large"
+    assert table_counts(clean_app) == before

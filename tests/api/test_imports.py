@@ -237,7 +237,7 @@ def test_error_names_the_place_in_the_file(organizer: Api, conference: str) -> N
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "invalid_schedule"
-    assert "location" in error and error["location"]
+    assert error.get("location")
 
 
 def test_empty_upload_is_422(clean_app: Flask, organizer: Api, conference: str) -> None:
@@ -331,10 +331,10 @@ def _handler(served: Served, etags: bool) -> type[SimpleHTTPRequestHandler]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(served.root), **kwargs)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             served.requests.append(dict(self.headers.items()))
             path = served.root / self.path.lstrip("/")
             if etags and path.is_file():

@@ -188,7 +188,9 @@ def test_speaker_handle_override_and_removal_survive_a_reimport(
 
     response = organizer.patch(
         f"/api/v1/speakers/{gabriela}",
-        json={"handles": {"mastodon": "", "x": "https://x.com/GBogk", "bluesky": "@gb.bsky.social"}},
+        json={
+            "handles": {"mastodon": "", "x": "https://x.com/GBogk", "bluesky": "@gb.bsky.social"}
+        },
     )
 
     assert response.status_code == 200
@@ -221,7 +223,9 @@ def test_invalid_speaker_handles_are_422(
 # --- tracks ---------------------------------------------------------------------------------
 
 
-def test_organizer_sets_track_hashtags(clean_app: Flask, organizer: Api, democon: list[int]) -> None:
+def test_organizer_sets_track_hashtags(
+    clean_app: Flask, organizer: Api, democon: list[int]
+) -> None:
     track = ids(clean_app, Track, name="Phased")[0]
 
     response = organizer.patch(

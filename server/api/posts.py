@@ -1,0 +1,105 @@
+"""Posting to a wall over HTTP (with ``Idempotency-Key``) and reading it page by page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from server.api.common import Blueprint, PayloadTooLarge, query_args
+from server.api.security import require_user
+from server.errors import NotFound
+from server.schemas.posts import PostCreateSchema, PostPageSchema, PostQuerySchema, PostSchema
+from server.services import posts, programme
+
+blp = Blueprint("posts", __name__, url_prefix="/api/v1", description="Live wall posts")
+
+MAX_POST_BODY = 64 * 1024
+
+
+@blp.before_request
+def _cap_body() -> None:
+    if request.content_length is not None and request.content_length > MAX_POST_BODY:
+        raise PayloadTooLarge(f"Posts are at most {MAX_POST_BODY // 1024} KiB.")
+
+
+@blp.route("/conferences/<slug>/posts", methods=["POST"])
+@blp.arguments(PostCreateSchema)
+@blp.response(201, PostSchema)
+@blp.doc(
+    parameters=[
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": True,
+            "schema": {"type": "string", "maxLength": 255},
+        }
+    ]
+)
+def create(body: dict[str, Any], slug: str) -> Any:
+    """Post to the conference's wall (and the session's, with ``session_id``).
+
+    Answered only after the post is committed. Retrying with the same ``Idempotency-Key``
+    returns the same post (header ``Idempotent-Replayed: true``).
+    """
+    user = require_user()
+    conference = programme.get_conference(slug)
+    post, replayed = posts.do_create_post(
+        user,
+        conference,
+        posts.PostRequest(
+            text=body["text"],
+            talk_id=body.get("session_id"),
+            confirm_findings=body["confirm_findings"],
+            allow_duplicate=body["allow_duplicate"],
+        ),
+        request.headers.get("Idempotency-Key"),  # type: ignore[arg-type]
+    )
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return posts.post_wire(post), 201, headers
+
+
+@blp.route("/conferences/<slug>/posts", methods=["GET"])
+@query_args(blp, PostQuerySchema)
+@blp.response(200, PostPageSchema)
+def list_posts(args: dict[str, Any], slug: str) -> dict[str, Any]:
+    """Visible posts after a sequence number, oldest first; page with ``next``"""
+    conference = programme.get_conference(slug)
+    talk_id = args.get("session_id")
+    if talk_id is not None:
+        talk = programme.get_talk(talk_id)
+        if talk.conference_id != conference.id:
+            raise NotFound(f"There is no session {talk_id} in this conference.")
+    items = posts.visible_posts(conference, talk_id, after=args["after"], limit=args["limit"] + 1)
+    more = len(items) > args["limit"]
+    items = items[: args["limit"]]
+    removed = (
+        posts.catch_up(
+            conference, talk_id, min(args["after"], conference.post_seq), limit=10**9
+        ).removed
+        if args["after"]
+        else []
+    )
+    return {
+        "items": [posts.post_wire(p) for p in items],
+        "removed": [pid for pid, _ in removed],
+        "seq": conference.post_seq,
+        "next": items[-1].seq if more and items else None,
+    }
+
+
+@blp.route("/posts/<int:post_id>", methods=["GET"])
+@blp.response(200, PostSchema)
+def get_post(post_id: int) -> dict[str, Any]:
+    """One visible post"""
+    post = posts.get_post(post_id)
+    if post.status != "visible":
+        raise NotFound(f"There is no post {post_id}.")
+    return posts.post_wire(post)
+
+
+@blp.route("/posts/<int:post_id>", methods=["DELETE"])
+@blp.response(204)
+def delete_post(post_id: int) -> None:
+    """Delete my post; viewers see it go live and on catch-up"""
+    posts.do_delete_own_post(require_user(), post_id)

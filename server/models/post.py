@@ -1,0 +1,48 @@
+"""Posts on the live walls, with their delivery sequence and idempotency key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.models.base import Base, UTCDateTime, utcnow
+from server.models.user import User
+
+#: visible: on the walls; pending: awaiting a moderator (pre-approval); held: embargoed
+#: session, published when the embargo lifts; hidden/deleted: removed.
+POST_STATUSES = ("visible", "pending", "held", "hidden", "deleted")
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("conference_id", "seq"),
+        UniqueConstraint("conference_id", "removed_seq"),
+        UniqueConstraint("author_id", "idempotency_key"),
+        Index("ix_posts_conference_talk_seq", "conference_id", "talk_id", "seq"),
+        Index("ix_posts_author_created", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"))
+    talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="SET NULL"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    #: Position in the conference's stream, taken when the post became visible (in the same
+    #: transaction); ``None`` while pending or held.
+    seq: Mapped[int | None] = mapped_column(Integer)
+    #: Position of its removal in the same stream, so clients that were away learn of it.
+    removed_seq: Mapped[int | None] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    #: SHA-256 of the request that created it: the same key with another body is an error.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    #: PHI/policy rules the author confirmed when posting (moderators see them).
+    confirmed_findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    author: Mapped[User] = relationship(lazy="joined")

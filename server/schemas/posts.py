@@ -1,0 +1,59 @@
+"""Posts on the wire."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from server.schemas.common import StrictSchema
+
+
+class PostAuthorSchema(StrictSchema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    handles = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class PostSchema(StrictSchema):
+    id = fields.Integer(required=True)
+    seq = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Position in the conference's stream"},
+    )
+    text = fields.String(required=True)
+    session_id = fields.Integer(allow_none=True)
+    status = fields.String(required=True)
+    created_at = fields.String(required=True)
+    author = fields.Nested(PostAuthorSchema, required=True)
+
+
+class PostCreateSchema(StrictSchema):
+    text = fields.String(required=True, validate=validate.Length(max=100_000))
+    session_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    confirm_findings = fields.Boolean(
+        load_default=False,
+        metadata={"description": "The author saw the PHI findings and posts anyway"},
+    )
+    allow_duplicate = fields.Boolean(
+        load_default=False, metadata={"description": "Post the same text again on purpose"}
+    )
+
+
+class PostQuerySchema(StrictSchema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    session_id = fields.Integer(validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class PostPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(PostSchema), required=True)
+    removed = fields.List(
+        fields.Integer(), required=True, metadata={"description": "Ids removed after 'after'"}
+    )
+    seq = fields.Integer(required=True, metadata={"description": "Latest sequence number"})
+    next = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Pass as 'after' for the next page"},
+    )

@@ -1,0 +1,335 @@
+"""Posting to the live walls: validated, idempotent, sequenced, published after commit.
+
+A post is acknowledged only once it is committed. The same ``(author, idempotency key)``
+returns the same post; the same key with another body is refused. A visible post takes the
+conference's next sequence number in its insert transaction; removals take one too, so a
+client that rejoins with the last number it saw gets both what was added and what was
+removed while it was away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from server.clock import now
+from server.domain.text import measure
+from server.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
+from server.extensions import db
+from server.models import Conference, Post, Talk, User
+from server.services import compose
+from server.services.events import queue_event
+
+MAX_POST_CHARS = 5_000
+MAX_KEY_LENGTH = 255
+DOUBLE_TAP_WINDOW = timedelta(seconds=10)
+REPLAY_LIMIT = 500
+#: Posts published by two writers can reach a client out of order; replaying a few before
+#: the client's cursor (it de-duplicates by id) closes that gap.
+REPLAY_OVERLAP = 32
+
+
+def conference_room(conference: Conference) -> str:
+    return f"conference:{conference.slug}"
+
+
+def session_room(talk_id: int) -> str:
+    return f"session:{talk_id}"
+
+
+def rooms_of(post: Post, conference: Conference) -> list[str]:
+    rooms = [conference_room(conference)]
+    if post.talk_id is not None:
+        rooms.append(session_room(post.talk_id))
+    return rooms
+
+
+def post_wire(post: Post) -> dict[str, Any]:
+    """The post as clients see it (built once per post, sent to every room it is in)."""
+    author = post.author
+    return {
+        "id": post.id,
+        "seq": post.seq,
+        "text": post.text,
+        "session_id": post.talk_id,
+        "status": post.status,
+        "created_at": post.created_at.isoformat(),
+        "author": {
+            "id": author.id,
+            "username": author.username,
+            "display_name": author.display_name,
+            "handles": {h.network: h.handle for h in author.handles},
+        },
+    }
+
+
+def check_idempotency_key(key: str | None) -> str:
+    if key is None or not key.strip():
+        raise AppError(
+            "Send an Idempotency-Key header (a UUID per post) so a retry cannot post twice.",
+            code="idempotency_key_required",
+        )
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        raise AppError(
+            f"Idempotency keys are printable ASCII, at most {MAX_KEY_LENGTH} characters.",
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+@dataclass(frozen=True)
+class PostRequest:
+    text: str
+    talk_id: int | None
+    confirm_findings: bool = False
+    allow_duplicate: bool = False
+
+    def fingerprint(self) -> str:
+        body = json.dumps({"text": self.text, "session_id": self.talk_id}, sort_keys=True)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _existing(user: User, key: str) -> Post | None:
+    return db.session.scalar(
+        select(Post).where(Post.author_id == user.id, Post.idempotency_key == key)
+    )
+
+
+def _replay(post: Post, request: PostRequest) -> Post:
+    if post.request_hash != request.fingerprint():
+        raise ValidationFailed(
+            "This Idempotency-Key was used for a different post; use a new key per post.",
+            code="idempotency_key_reused",
+        )
+    return post
+
+
+def _check_text(text: str) -> str:
+    text = compose.checked_text(text, allow_empty=True)
+    if not text.strip() or not text.strip("\u200b\u200c\u200d\u2060\ufeff \n\t"):
+        raise ValidationFailed("Write something before posting.", code="empty_post", field="text")
+    if len(text) > MAX_POST_CHARS or not any(m.valid for m in measure(text).values()):
+        raise ValidationFailed(
+            "This post is too long for every network.", code="too_long", field="text"
+        )
+    return text
+
+
+def _check_talk(conference: Conference, talk_id: int | None) -> Talk | None:
+    if talk_id is None:
+        return None
+    talk = db.session.get(Talk, talk_id)
+    if talk is None or talk.conference_id != conference.id:
+        raise NotFound(f"There is no session {talk_id} in this conference.")
+    if talk.status == "cancelled":
+        raise Conflict("This session was cancelled.", code="session_cancelled", field="session_id")
+    if talk.policy == "opted_out":
+        raise Forbidden(
+            "The speaker of this session asked not to be posted about.",
+            code="speaker_opted_out",
+        )
+    return talk
+
+
+def _check_duplicate(user: User, request: PostRequest) -> None:
+    if request.allow_duplicate:
+        return
+    recent = db.session.scalar(
+        select(Post.id).where(
+            Post.author_id == user.id,
+            Post.text == request.text,
+            Post.created_at >= now() - DOUBLE_TAP_WINDOW,
+            Post.status.in_(("visible", "pending", "held")),
+        )
+    )
+    if recent is not None:
+        raise Conflict(
+            "You just posted the same text. Send allow_duplicate: true to post it again.",
+            code="duplicate_post",
+            details={"post_id": recent},
+        )
+
+
+def next_seq(conference_id: int) -> int:
+    """Take the conference's next number; the row lock orders concurrent writers."""
+    return int(
+        db.session.execute(
+            update(Conference)
+            .where(Conference.id == conference_id)
+            .values(post_seq=Conference.post_seq + 1)
+            .returning(Conference.post_seq)
+        ).scalar_one()
+    )
+
+
+def check_post(
+    user: User, conference: Conference, request: PostRequest
+) -> tuple[str, Talk | None, list[compose.Finding]]:
+    """Validate and authorise; returns the text, the session and the confirmed findings."""
+    text = _check_text(request.text)
+    talk = _check_talk(conference, request.talk_id)
+    findings = [f for f in compose.check(text, talk=talk, user=user) if f.kind == "phi"]
+    if findings and not request.confirm_findings:
+        raise ValidationFailed(
+            "This looks like it may identify a patient. Check the highlighted parts; "
+            "send confirm_findings: true to post anyway.",
+            code="phi_suspected",
+            details={"findings": [f.as_dict() for f in findings]},
+        )
+    _check_duplicate(user, request)
+    return text, talk, findings
+
+
+def do_create_post(
+    user: User, conference: Conference, request: PostRequest, key: str
+) -> tuple[Post, bool]:
+    """Create the post (or return the one this key made); ``(post, replayed)``."""
+    key = check_idempotency_key(key)
+    existing = _existing(user, key)
+    if existing is not None:
+        return _replay(existing, request), True
+    text, talk, findings = check_post(user, conference, request)
+    embargoed = bool(
+        talk and talk.policy == "embargoed" and talk.embargo_until and now() < talk.embargo_until
+    )
+    status = "held" if embargoed else "pending" if conference.premoderation else "visible"
+    conference_id = conference.id
+    db.session.commit()  # end any read transaction: the write below starts fresh and short
+    post = Post(
+        conference_id=conference_id,
+        talk_id=talk.id if talk else None,
+        author_id=user.id,
+        text=text,
+        status=status,
+        idempotency_key=key,
+        request_hash=request.fingerprint(),
+        confirmed_findings=sorted({f.rule for f in findings}),
+        created_at=now(),
+    )
+    try:
+        if status == "visible":
+            post.seq = next_seq(conference_id)
+            post.published_at = post.created_at
+        db.session.add(post)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # the same key committed by a concurrent retry
+        existing = _existing(user, key)
+        if existing is None:
+            raise
+        return _replay(existing, request), True
+    if status == "visible":
+        publish_posts(db.session.get_one(Conference, conference_id), [post])
+    db.session.commit()
+    return post, False
+
+
+def publish_posts(conference: Conference, posts: list[Post]) -> None:
+    """Queue a ``posts`` event per room (sent after commit)."""
+    by_room: dict[str, list[dict[str, Any]]] = {}
+    for post in posts:
+        wire = post_wire(post)
+        for room in rooms_of(post, conference):
+            by_room.setdefault(room, []).append(wire)
+    for room, items in by_room.items():
+        queue_event("posts", {"room": room, "posts": items}, [room])
+
+
+def do_remove_post(post: Post, status: str = "deleted") -> None:
+    """Hide or delete; clients in its rooms get ``post_removed`` (live and on catch-up)."""
+    if post.status in ("hidden", "deleted") and status == post.status:
+        return
+    was_public = post.status == "visible"
+    post.status = status
+    conference = db.session.get_one(Conference, post.conference_id)
+    if was_public:
+        post.removed_seq = next_seq(conference.id)
+        for room in rooms_of(post, conference):
+            queue_event(
+                "post_removed", {"room": room, "id": post.id, "seq": post.removed_seq}, [room]
+            )
+    db.session.commit()
+
+
+def get_post(post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None or post.status == "deleted":
+        raise NotFound(f"There is no post {post_id}.")
+    return post
+
+
+def do_delete_own_post(user: User, post_id: int) -> None:
+    post = db.session.get(Post, post_id)
+    if post is None or post.author_id != user.id:
+        raise NotFound(f"There is no post {post_id} of yours.")
+    do_remove_post(post, "deleted")
+
+
+@dataclass(frozen=True)
+class Catchup:
+    latest: int
+    posts: list[Post]
+    removed: list[tuple[int, int]]  # (post id, removal seq)
+    resync: bool = False
+
+
+def parse_room(room: str) -> tuple[Conference, int | None]:
+    """The conference (and session id) a room name designates; NotFound otherwise."""
+    kind, _, ident = room.partition(":")
+    if kind == "conference":
+        conference = db.session.scalar(select(Conference).where(Conference.slug == ident))
+        if conference is None:
+            raise NotFound(f"There is no conference {ident!r}.")
+        return conference, None
+    if kind == "session" and ident.isdigit():
+        talk = db.session.get(Talk, int(ident))
+        if talk is None:
+            raise NotFound(f"There is no session {ident}.")
+        return db.session.get_one(Conference, talk.conference_id), talk.id
+    raise NotFound(f"There is no room {room!r}.")
+
+
+def catch_up(
+    conference: Conference, talk_id: int | None, since: int | None, *, limit: int = REPLAY_LIMIT
+) -> Catchup:
+    """What a client that saw up to ``since`` missed, or ``resync`` when too much."""
+    latest = conference.post_seq
+    if since is None:
+        return Catchup(latest, [], [])
+    if since < 0 or since > latest:
+        raise ValidationFailed(
+            f"'since' must be between 0 and the latest sequence number ({latest}); "
+            "drop your cursor and reload.",
+            code="invalid_resume_point",
+            field="since",
+        )
+    if latest - since > limit:
+        return Catchup(latest, [], [], resync=True)
+    start = max(0, since - REPLAY_OVERLAP)
+    posts = visible_posts(conference, talk_id, after=start, limit=limit + REPLAY_OVERLAP)
+    removed_query = select(Post.id, Post.removed_seq).where(
+        Post.conference_id == conference.id,
+        Post.removed_seq > start,
+        Post.status.in_(("hidden", "deleted")),
+    )
+    if talk_id is not None:
+        removed_query = removed_query.where(Post.talk_id == talk_id)
+    removed = [(pid, int(rseq)) for pid, rseq in db.session.execute(removed_query)]
+    return Catchup(latest, posts, removed)
+
+
+def visible_posts(
+    conference: Conference, talk_id: int | None, *, after: int, limit: int
+) -> list[Post]:
+    query = select(Post).where(
+        Post.conference_id == conference.id, Post.status == "visible", Post.seq > after
+    )
+    if talk_id is not None:
+        query = query.where(Post.talk_id == talk_id)
+    return list(db.session.scalars(query.order_by(Post.seq).limit(limit)))
