@@ -4,18 +4,21 @@ from server.models.agenda import AgendaItem, ImportRun
 from server.models.base import Base
 from server.models.conference import Conference, Room, Track
 from server.models.draft import Draft
+from server.models.moderation import AuditLog, Report, WatchedWord
 from server.models.post import Post
 from server.models.talk import Speaker, Talk, TalkSpeaker
 from server.models.user import AuthToken, User, UserHandle
 
 __all__ = [
     "AgendaItem",
+    "AuditLog",
     "AuthToken",
     "Base",
     "Conference",
     "Draft",
     "ImportRun",
     "Post",
+    "Report",
     "Room",
     "Speaker",
     "Talk",
@@ -23,4 +26,5 @@ __all__ = [
     "Track",
     "User",
     "UserHandle",
+    "WatchedWord",
 ]

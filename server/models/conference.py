@@ -30,6 +30,8 @@ class Conference(Base):
     post_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Pre-approval: posts wait for a moderator before any public socket sees them.
     premoderation: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: Distinct reporters that hide a post for review.
+    report_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     #: Bumped by every change to the programme; listings derive their ETag from it.
     programme_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

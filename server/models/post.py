@@ -24,6 +24,7 @@ class Post(Base):
         UniqueConstraint("author_id", "idempotency_key"),
         Index("ix_posts_conference_talk_seq", "conference_id", "talk_id", "seq"),
         Index("ix_posts_author_created", "author_id", "created_at"),
+        Index("ix_posts_conference_review", "conference_id", "needs_review"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,5 +45,9 @@ class Post(Base):
     confirmed_findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why moderators should look at it: ``{"kind": "watched_word"|"reports", ...}`` items.
+    flags: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    #: In the moderation queue (pending, flagged or reported) until a moderator decides.
+    needs_review: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     author: Mapped[User] = relationship(lazy="joined")

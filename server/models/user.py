@@ -25,6 +25,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Hash of the secret in the private iCalendar feed URL; ``None`` when no feed exists.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Set when a moderator blocks the account: it can no longer post, its sockets are closed.
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     handles: Mapped[list[UserHandle]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserHandle.network"

@@ -73,7 +73,7 @@ def _user() -> User:
 
 def _room_arg(data: Any) -> str:
     room = data.get("room") if isinstance(data, dict) else None
-    if not isinstance(room, str) or ":" not in room or len(room) > 100:
+    if not isinstance(room, str) or ":" not in room or len(room) > 100 or not room.isprintable():
         raise ValidationFailed(
             "room must look like 'conference:<slug>' or 'session:<id>'.", field="room"
         )

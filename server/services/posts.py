@@ -25,6 +25,7 @@ from server.extensions import db
 from server.models import Conference, Post, Talk, User
 from server.services import compose
 from server.services.events import queue_event
+from server.services.programme import valid_id
 
 MAX_POST_CHARS = 5_000
 MAX_KEY_LENGTH = 255
@@ -287,8 +288,9 @@ def parse_room(room: str) -> tuple[Conference, int | None]:
         if conference is None:
             raise NotFound(f"There is no conference {ident!r}.")
         return conference, None
-    if kind == "session" and ident.isdigit():
-        talk = db.session.get(Talk, int(ident))
+    if kind == "session" and ident.isascii() and ident.isdigit():
+        # "²" is a digit to str.isdigit but not to int(); ids past 2**31 overflow the column.
+        talk = db.session.get(Talk, int(ident)) if valid_id(int(ident)) else None
         if talk is None:
             raise NotFound(f"There is no session {ident}.")
         return db.session.get_one(Conference, talk.conference_id), talk.id

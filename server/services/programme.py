@@ -147,24 +147,24 @@ def list_talks(
     return Page(rows, encode_cursor(rows[-1]) if more and rows else None)
 
 
-@dataclass(frozen=True)
-class TalkSlot(Slot):
-    talk: Talk
-
-
 def now_next(
     conference: Conference, at: datetime, filters: TalkFilters
 ) -> tuple[list[Talk], list[Talk]]:
     """Sessions on at ``at`` and the next one per room, within the filters."""
-    query = filtered_talks(conference, filters).where(
-        Talk.end_at > at, Talk.start_at <= at + NEXT_HORIZON
+    window = (
+        filtered_talks(conference, filters)
+        .where(Talk.end_at > at, Talk.start_at <= at + NEXT_HORIZON)
+        .with_only_columns(Talk.id, Talk.start_at, Talk.end_at, Talk.room_id)
     )
+    # Decide on the light columns first, then load only the sessions that are shown.
     slots = [
-        TalkSlot(t.id, t.start_at, t.end_at, t.room.name if t.room else None, t)
-        for t in db.session.scalars(query)
+        Slot(ident, start, end, str(room) if room is not None else None)
+        for ident, start, end, room in db.session.execute(window)
     ]
     now, upcoming = now_and_next(slots, at)
-    return [s.talk for s in now], [s.talk for s in upcoming]
+    wanted = [s.id for s in now + upcoming]
+    talks = {t.id: t for t in db.session.scalars(select(Talk).where(Talk.id.in_(wanted)))}
+    return [talks[s.id] for s in now], [talks[s.id] for s in upcoming]
 
 
 def list_rooms(conference: Conference) -> list[Room]:

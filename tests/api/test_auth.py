@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from server.app import create_app
-from server.extensions import db
+from server.extensions import db, limiter
 from tests.conftest import Api, base_config
 
 pytestmark = pytest.mark.db
@@ -406,10 +406,17 @@ def test_cookie_session_id_is_not_a_bearer_token(anon: Api, client: FlaskClient)
 
 
 @pytest.fixture()
-def limited_app(app: Flask, database_url: str, tmp_path: Path) -> Flask:
+def limited_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A second app with rate limits on. Flask-Limiter's ``enabled`` flag lives on the shared
+    extension object, so it is switched back off for the session app afterwards."""
+    was_enabled = limiter.enabled
     config = base_config(database_url, tmp_path)
     config["RATELIMIT_ENABLED"] = True
-    return create_app(config)
+    limited = create_app(config)
+    limiter.reset()
+    yield limited
+    limiter.reset()
+    limiter.enabled = was_enabled
 
 
 def test_token_endpoint_is_rate_limited(
