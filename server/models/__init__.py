@@ -7,6 +7,7 @@ from server.models.draft import Draft
 from server.models.moderation import AuditLog, Report, WatchedWord
 from server.models.post import Post
 from server.models.talk import Speaker, Talk, TalkSpeaker
+from server.models.upload import Upload
 from server.models.user import AuthToken, User, UserHandle
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Talk",
     "TalkSpeaker",
     "Track",
+    "Upload",
     "User",
     "UserHandle",
     "WatchedWord",

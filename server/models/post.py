@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models.base import Base, UTCDateTime, utcnow
+from server.models.upload import Upload
 from server.models.user import User
 
 #: visible: on the walls; pending: awaiting a moderator (pre-approval); held: embargoed
@@ -51,3 +52,7 @@ class Post(Base):
     needs_review: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     author: Mapped[User] = relationship(lazy="joined")
+    #: Attached images in order; loaded with the post (one query per batch of posts).
+    images: Mapped[list[Upload]] = relationship(
+        lazy="selectin", order_by="Upload.position", passive_deletes=True
+    )
