@@ -45,7 +45,34 @@ def serve(host: str, port: int, no_upgrade: bool) -> None:
         _upgrade(app)
     start_background_jobs(app, socketio)
     click.echo(f"Backchannel on http://{host}:{port}  (database: {_safe_url(app)})")
-    socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        log_output=False,
+        allow_unsafe_werkzeug=False,
+        handler_class=_no_delay_handler(),
+    )
+
+
+def _no_delay_handler() -> type:
+    """gevent's WSGI handler with TCP_NODELAY on each connection.
+
+    Acks and live frames are small writes on kept-alive connections; with Nagle's algorithm
+    each waits for the peer's delayed ACK (40 ms on Linux) before it leaves.
+    """
+    import socket  # noqa: PLC0415 -- after patching
+    from contextlib import suppress  # noqa: PLC0415
+
+    from gevent import pywsgi  # noqa: PLC0415
+
+    class NoDelayHandler(pywsgi.WSGIHandler):
+        def handle(self) -> None:
+            with suppress(OSError):  # not a TCP socket (a unix socket)
+                self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().handle()
+
+    return NoDelayHandler
 
 
 def _safe_url(app: Flask) -> str:

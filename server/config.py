@@ -66,6 +66,9 @@ def check_production(config: dict[str, Any]) -> None:
     """Refuse to boot a production server with the development secret."""
     if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") == DEFAULT_SECRET:
         raise RuntimeError("SECRET_KEY must be set in production (BACKCHANNEL_ENV=production)")
+    if any(origin.strip() in ("*", "null") for origin in config.get("ALLOWED_ORIGINS", [])):
+        # A wildcard would let any site open sockets and send writes with a user's cookie.
+        raise RuntimeError("ALLOWED_ORIGINS must list origins; '*' and 'null' are refused")
 
 
 def migrations_dir() -> Path:

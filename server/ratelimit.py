@@ -1,8 +1,20 @@
-"""Rate-limit keys: per account when signed in, since a congress shares a few NAT addresses."""
+"""Rate limits per account, since a congress shares a few NAT addresses.
+
+Signed-in callers are counted per account; anonymous ones per address. The same budgets
+apply over HTTP (Flask-Limiter, in Redis when ``REDIS_URL`` is set) and, for posting, over
+the socket (:mod:`server.realtime.throttle`, per process).
+"""
 
 from __future__ import annotations
 
 from flask import g, request
+
+#: Live posters do burst (a slide goes up, three posts follow); ten in ten seconds is a lot.
+POST_LIMIT = "10 per 10 seconds;300 per hour"
+POST_BURST = 10
+POST_RATE_PER_SECOND = 1.0
+UPLOAD_LIMIT = "10 per minute;100 per hour"
+REPORT_LIMIT = "10 per minute;60 per hour"
 
 
 def rate_limit_key() -> str:

@@ -51,6 +51,7 @@ def base_config(url: str, tmp_root: Path) -> dict[str, Any]:
         "REDIS_URL": None,
         "PUBLIC_URL": "http://127.0.0.1:5000",
         "ALLOWED_ORIGINS": ["http://127.0.0.1:5000"],
+        "UPLOAD_DIR": str(tmp_root / "uploads"),
     }
 
 

@@ -6,16 +6,23 @@ from flask_smorest import Api
 
 from server.api import (
     agenda,
+    analytics,
     auth,
     compose,
     conferences,
     imports,
+    moderation,
     posts,
     sessions,
     speakers,
+    uploads,
 )
 
 
 def register_api(api: Api) -> None:
-    for module in (auth, conferences, sessions, speakers, agenda, imports, compose, posts):
+    modules = (
+        auth, conferences, sessions, speakers, agenda, imports, compose, posts, uploads, moderation,
+        analytics,
+    )
+    for module in modules:
         api.register_blueprint(module.blp)

@@ -9,6 +9,8 @@ from flask import request
 from server.api.common import Blueprint, PayloadTooLarge, query_args
 from server.api.security import require_user
 from server.errors import NotFound
+from server.extensions import limiter
+from server.ratelimit import POST_LIMIT
 from server.schemas.posts import PostCreateSchema, PostPageSchema, PostQuerySchema, PostSchema
 from server.services import posts, programme
 
@@ -24,6 +26,7 @@ def _cap_body() -> None:
 
 
 @blp.route("/conferences/<slug>/posts", methods=["POST"])
+@limiter.limit(POST_LIMIT)
 @blp.arguments(PostCreateSchema)
 @blp.response(201, PostSchema)
 @blp.doc(
@@ -52,6 +55,7 @@ def create(body: dict[str, Any], slug: str) -> Any:
             talk_id=body.get("session_id"),
             confirm_findings=body["confirm_findings"],
             allow_duplicate=body["allow_duplicate"],
+            image_ids=tuple(body["image_ids"]),
         ),
         request.headers.get("Idempotency-Key"),  # type: ignore[arg-type]
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import SocketIO
 
-from server.realtime.live import LiveNamespace
+from server.realtime.control import LiveControl, install_control
+from server.realtime.live import LiveNamespace, sids_of_user
 from server.realtime.publisher import install_publisher
+from server.services.moderation import set_session_closer
 
 
 def register_realtime(app: Flask, socketio: SocketIO) -> None:
@@ -23,3 +25,7 @@ def register_realtime(app: Flask, socketio: SocketIO) -> None:
     )
     socketio.on_namespace(LiveNamespace("/live"))
     install_publisher(app, socketio)
+    control = LiveControl(socketio, "/live", sids_of_user, app.config.get("REDIS_URL"))
+    app.extensions["backchannel_live_control"] = control
+    install_control(control)
+    set_session_closer(control.disconnect_user)

@@ -11,13 +11,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, Namespace, disconnect, join_room, leave_room
 
 from server.errors import AppError, NotFound, Unauthorized, ValidationFailed
 from server.extensions import db
 from server.models import User
-from server.services import accounts
+from server.realtime import control
+from server.realtime.throttle import Throttle, event_throttle, post_throttle
+from server.services import accounts, moderation
 from server.services.accounts import SESSION_COOKIE
 from server.services.posts import (
     PostRequest,
@@ -26,11 +28,44 @@ from server.services.posts import (
     parse_room,
     post_wire,
 )
+from server.services.programme import valid_id
 
 log = logging.getLogger(__name__)
 MAX_ROOMS_PER_SOCKET = 20
 MAX_SOCKETS_PER_USER = 10
 _connections: dict[str, dict[str, Any]] = {}
+_POST_FIELDS = frozenset(
+    {"room", "text", "client_id", "session_id", "confirm_findings", "allow_duplicate", "image_ids"}
+)
+MAX_IMAGES = 4
+
+
+class RateLimited(AppError):
+    status = 429
+    code = "rate_limited"
+
+
+def _throttles() -> dict[str, Throttle]:
+    return current_app.extensions.setdefault(  # type: ignore[no-any-return]
+        "backchannel_socket_throttles", {"post": post_throttle(), "event": event_throttle()}
+    )
+
+
+def _throttle(kind: str, key: object) -> None:
+    """Spend a token of ``kind`` for ``key``; refuse with ``retry_after``, and disconnect a
+    client that keeps hammering after being told to wait."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    verdict = _throttles()[kind].hit(key)
+    if verdict.allowed:
+        return
+    if verdict.abusive:
+        log.warning("disconnecting %s: kept sending after rate_limited", _sid())
+        disconnect()
+    raise RateLimited(
+        f"Too many {'posts' if kind == 'post' else 'events'}; retry in {verdict.retry_after} s.",
+        details={"retry_after": verdict.retry_after},
+    )
 
 
 def _sid() -> str:
@@ -45,6 +80,7 @@ def _error(exc: AppError) -> dict[str, Any]:
 def _handled(handler: Callable[[Any], dict[str, Any]], data: Any) -> dict[str, Any]:
     """Run an event handler: errors become error acks, the DB session is always released."""
     try:
+        _throttle("event", _sid())
         return handler(data)
     except AppError as exc:
         db.session.rollback()
@@ -57,6 +93,11 @@ def _handled(handler: Callable[[Any], dict[str, Any]], data: Any) -> dict[str, A
         )
     finally:
         db.session.remove()
+
+
+def sids_of_user(user_id: int) -> list[str]:
+    """This process's sockets signed in as ``user_id`` (closed when the user is blocked)."""
+    return [sid for sid, c in list(_connections.items()) if c["user_id"] == user_id]
 
 
 def _state() -> dict[str, Any]:
@@ -80,8 +121,54 @@ def _room_arg(data: Any) -> str:
     return room
 
 
+def _int_arg(data: dict[str, Any], name: str, default: Any = None) -> int | None:
+    value = data.get(name, default)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not valid_id(value):
+        raise ValidationFailed(f"{name} must be a positive integer id.", field=name)
+    return value
+
+
+def _image_ids(data: dict[str, Any]) -> tuple[int, ...]:
+    ids = data.get("image_ids", [])
+    if not isinstance(ids, list) or len(ids) > MAX_IMAGES:
+        raise ValidationFailed(
+            f"image_ids must be a list of at most {MAX_IMAGES} upload ids.", field="image_ids"
+        )
+    for value in ids:
+        if not isinstance(value, int) or isinstance(value, bool) or not valid_id(value):
+            raise ValidationFailed("image_ids must hold upload ids.", field="image_ids")
+    return tuple(ids)
+
+
+def _unknown_event(event: Any) -> dict[str, Any]:
+    name = event if isinstance(event, str) else type(event).__name__
+    return _error(
+        AppError(f"There is no event {name[:40]!r} on /live.", code="unknown_event", status=400)
+    )
+
+
 class LiveNamespace(Namespace):
+    #: Events a client may send (each has an ``on_<event>`` method).
+    CLIENT_EVENTS = frozenset({"join", "leave", "post"})
+
+    def trigger_event(self, event: Any, *args: Any) -> Any:
+        """Dispatch only the client events, and ``connect``/``disconnect`` only when the
+        framework raises them: a client can also *send* an event named ``disconnect`` (or
+        ``connect``), which would otherwise run the handler on a live socket (dropping its
+        bookkeeping and with it the socket and room caps)."""
+        if event in ("connect", "disconnect"):
+            sid = args[0] if args else None
+            if self.server is not None and self.server.manager.is_connected(sid, self.namespace):
+                return _unknown_event(event)  # a live socket sent it: not the framework
+            return super().trigger_event(event, *args)
+        if not isinstance(event, str) or event not in self.CLIENT_EVENTS:
+            return _unknown_event(event)
+        return super().trigger_event(event, *args)
+
     def on_connect(self, auth: Any = None) -> None:
+        control.ensure_listening()  # subscribed before any socket is accepted
         try:
             token = auth.get("token") if isinstance(auth, dict) else None
             if token:
@@ -93,6 +180,10 @@ class LiveNamespace(Namespace):
             else:
                 cookie = request.cookies.get(SESSION_COOKIE)
                 user = accounts.user_for_token(cookie, "cookie") if cookie else None
+            if user is not None and user.blocked_at is not None:
+                raise ConnectionRefusedError(
+                    {"code": "blocked", "message": "This account is blocked from the walls."}
+                )
             if user is not None:
                 open_sockets = sum(1 for c in _connections.values() if c["user_id"] == user.id)
                 if open_sockets >= MAX_SOCKETS_PER_USER:
@@ -109,6 +200,7 @@ class LiveNamespace(Namespace):
 
     def on_disconnect(self, reason: Any = None) -> None:
         _connections.pop(_sid(), None)
+        _throttles()["event"].forget(_sid())
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
         return _handled(self._join, data)
@@ -118,6 +210,8 @@ class LiveNamespace(Namespace):
         since = data.get("since")
         if since is not None and (not isinstance(since, int) or isinstance(since, bool)):
             raise ValidationFailed("since must be an integer sequence number.", field="since")
+        if room.startswith("moderation:"):
+            return self._join_moderation(room)
         conference, talk_id = parse_room(room)
         state = _state()
         if room not in state["rooms"] and len(state["rooms"]) >= MAX_ROOMS_PER_SOCKET:
@@ -139,6 +233,20 @@ class LiveNamespace(Namespace):
                 ack["removed"] = [pid for pid, _ in result.removed]
         return ack
 
+    def _join_moderation(self, room: str) -> dict[str, Any]:
+        """The moderators' room of a conference: queue events; 403 (audited) for others."""
+        state = _state()
+        user = db.session.get(User, state["user_id"]) if state["user_id"] else None
+        conference = moderation.open_moderation_room(user, room.partition(":")[2])
+        if room not in state["rooms"] and len(state["rooms"]) >= MAX_ROOMS_PER_SOCKET:
+            raise AppError(
+                f"A connection can be in at most {MAX_ROOMS_PER_SOCKET} rooms.",
+                code="too_many_rooms",
+            )
+        join_room(room)
+        state["rooms"].add(room)
+        return {"ok": True, "room": room, "queue": moderation.queue_size(conference)}
+
     def on_leave(self, data: Any = None) -> dict[str, Any]:
         def leave(payload: Any) -> dict[str, Any]:
             room = _room_arg(payload)
@@ -157,8 +265,7 @@ class LiveNamespace(Namespace):
     def _post(self, data: Any) -> dict[str, Any]:
         user = _user()
         room = _room_arg(data)
-        allowed = {"room", "text", "client_id", "session_id", "confirm_findings", "allow_duplicate"}
-        unknown = sorted(set(data) - allowed)
+        unknown = sorted(set(data) - _POST_FIELDS)
         if unknown:
             raise ValidationFailed(f"Unknown field: {unknown[0]}.", field=unknown[0])
         text, client_id = data.get("text"), data.get("client_id")
@@ -166,12 +273,12 @@ class LiveNamespace(Namespace):
             raise ValidationFailed("text must be a string.", field="text")
         if not isinstance(client_id, str):
             raise ValidationFailed("client_id must be a UUID string.", field="client_id")
+        image_ids = _image_ids(data)
         conference, room_talk = parse_room(room)
-        talk_id = data.get("session_id", room_talk)
-        if talk_id is not None and (not isinstance(talk_id, int) or isinstance(talk_id, bool)):
-            raise ValidationFailed("session_id must be an integer.", field="session_id")
+        talk_id = _int_arg(data, "session_id", room_talk)
         if room_talk is not None and talk_id != room_talk:
             raise ValidationFailed("session_id does not match the room.", field="session_id")
+        _throttle("post", user.id)
         post, _ = do_create_post(
             user,
             conference,
@@ -180,6 +287,7 @@ class LiveNamespace(Namespace):
                 talk_id=talk_id,
                 confirm_findings=data.get("confirm_findings") is True,
                 allow_duplicate=data.get("allow_duplicate") is True,
+                image_ids=image_ids,
             ),
             client_id,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from server.schemas.common import StrictSchema
+from server.schemas.uploads import PostImageSchema
 
 
 class PostAuthorSchema(StrictSchema):
@@ -26,11 +27,12 @@ class PostSchema(StrictSchema):
     status = fields.String(required=True)
     created_at = fields.String(required=True)
     author = fields.Nested(PostAuthorSchema, required=True)
+    images = fields.List(fields.Nested(PostImageSchema), required=True)
 
 
 class PostCreateSchema(StrictSchema):
     text = fields.String(required=True, validate=validate.Length(max=100_000))
-    session_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    session_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     confirm_findings = fields.Boolean(
         load_default=False,
         metadata={"description": "The author saw the PHI findings and posts anyway"},
@@ -38,11 +40,17 @@ class PostCreateSchema(StrictSchema):
     allow_duplicate = fields.Boolean(
         load_default=False, metadata={"description": "Post the same text again on purpose"}
     )
+    image_ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        load_default=list,
+        validate=validate.Length(max=4),
+        metadata={"description": "Your uploads (POST /api/v1/uploads) to attach, in order"},
+    )
 
 
 class PostQuerySchema(StrictSchema):
     after = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    session_id = fields.Integer(validate=validate.Range(min=1))
+    session_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

@@ -23,7 +23,7 @@ from server.domain.text import measure
 from server.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Conference, Post, Talk, User
-from server.services import compose
+from server.services import compose, moderation, uploads
 from server.services.events import queue_event
 from server.services.programme import valid_id
 
@@ -67,6 +67,7 @@ def post_wire(post: Post) -> dict[str, Any]:
             "display_name": author.display_name,
             "handles": {h.network: h.handle for h in author.handles},
         },
+        "images": [uploads.image_wire(image) for image in post.images],
     }
 
 
@@ -90,9 +91,14 @@ class PostRequest:
     talk_id: int | None
     confirm_findings: bool = False
     allow_duplicate: bool = False
+    #: Uploads of the author to attach, in order (at most four).
+    image_ids: tuple[int, ...] = ()
 
     def fingerprint(self) -> str:
-        body = json.dumps({"text": self.text, "session_id": self.talk_id}, sort_keys=True)
+        fields: dict[str, Any] = {"text": self.text, "session_id": self.talk_id}
+        if self.image_ids:  # absent when empty: keys of image-less posts hash as before
+            fields["image_ids"] = list(self.image_ids)
+        body = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -175,6 +181,13 @@ def check_post(
     """Validate and authorise; returns the text, the session and the confirmed findings."""
     text = _check_text(request.text)
     talk = _check_talk(conference, request.talk_id)
+    if request.image_ids and talk is not None and talk.policy == "no_photos":
+        raise Forbidden(
+            "This session asks for no photos; post your text without images.",
+            code="no_photos",
+            field="image_ids",
+        )
+    uploads.check_images(user, request.image_ids)
     findings = [f for f in compose.check(text, talk=talk, user=user) if f.kind == "phi"]
     if findings and not request.confirm_findings:
         raise ValidationFailed(
@@ -195,11 +208,13 @@ def do_create_post(
     existing = _existing(user, key)
     if existing is not None:
         return _replay(existing, request), True
+    moderation.check_author(user)  # 403 blocked
     text, talk, findings = check_post(user, conference, request)
+    screening = moderation.screen_text(conference, text)  # 422 blocked_term
     embargoed = bool(
         talk and talk.policy == "embargoed" and talk.embargo_until and now() < talk.embargo_until
     )
-    status = "held" if embargoed else "pending" if conference.premoderation else "visible"
+    status = moderation.initial_status(conference, screening, embargoed)
     conference_id = conference.id
     db.session.commit()  # end any read transaction: the write below starts fresh and short
     post = Post(
@@ -212,6 +227,7 @@ def do_create_post(
         request_hash=request.fingerprint(),
         confirmed_findings=sorted({f.rule for f in findings}),
         created_at=now(),
+        **moderation.review_fields(screening, status, (f.rule for f in findings)),
     )
     try:
         if status == "visible":
@@ -225,8 +241,12 @@ def do_create_post(
         if existing is None:
             raise
         return _replay(existing, request), True
+    if request.image_ids:
+        uploads.claim_images(user, post.id, request.image_ids)
+        db.session.expire(post, ["images"])
     if status == "visible":
         publish_posts(db.session.get_one(Conference, conference_id), [post])
+    moderation.queue_review(db.session.get_one(Conference, conference_id), post)
     db.session.commit()
     return post, False
 

@@ -8,19 +8,24 @@ let signedIn = false;
 
 /** An API failure: `status` 0 means the server could not be reached. */
 export class ApiError extends Error {
-  constructor(status, code, message, field = null, fields = null) {
+  constructor(status, code, message, field = null, fields = null, details = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field;
     this.fields = fields;
+    this.details = details; // the whole `error` object (findings, current draft, ...)
   }
 }
 
 export function setAuth(token) {
   csrfToken = token || null;
   signedIn = Boolean(token);
+}
+
+export function isSignedIn() {
+  return signedIn;
 }
 
 export function isAbort(error) {
@@ -76,6 +81,7 @@ export async function api(path, { method = "GET", body, params, signal } = {}) {
       err.message || `The server answered ${response.status}. Please try again.`,
       err.field || null,
       err.fields || null,
+      err,
     );
   }
   return data;

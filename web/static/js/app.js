@@ -1,13 +1,19 @@
 // The app: start-up (conference, signed-in user), the history-API router, the header.
 
 import { api, ApiError, isAbort, setAuth } from "./api.js";
-import { clear, el } from "./dom.js";
+import { clear, el, toast } from "./dom.js";
 import { errorNotice } from "./components.js";
 import * as nowPage from "./pages/now.js";
 import * as programmePage from "./pages/programme.js";
 import * as sessionPage from "./pages/session.js";
 import * as agendaPage from "./pages/agenda.js";
 import * as loginPage from "./pages/login.js";
+import * as wallPage from "./pages/wall.js";
+import * as draftsPage from "./pages/drafts.js";
+import * as projectorPage from "./pages/projector.js";
+import * as moderationPage from "./pages/moderation.js";
+import { flushOutbox, onOutboxChange, rememberCsrf, requestSync } from "./outbox.js";
+import { startPwa } from "./pwa.js";
 
 const CONFERENCE_KEY = "backchannel.conference";
 
@@ -19,6 +25,14 @@ const ROUTES = [
   { pattern: /^\/agenda$/, nav: "agenda", page: agendaPage },
   { pattern: /^\/login$/, nav: "account", page: loginPage },
   { pattern: /^\/profile$/, nav: "account", page: loginPage, keys: [], mode: "profile" },
+  { pattern: /^\/wall$/, nav: "wall", page: wallPage },
+  { pattern: /^\/wall\/([^/]+)$/, nav: "wall", page: wallPage, keys: ["slug"] },
+  { pattern: /^\/wall\/([^/]+)\/projector$/, nav: "wall", page: projectorPage, keys: ["slug"], bare: true },
+  { pattern: /^\/compose$/, nav: "wall", page: draftsPage, mode: "compose" },
+  { pattern: /^\/drafts$/, nav: "account", page: draftsPage },
+  { pattern: /^\/outbox$/, nav: "account", page: draftsPage },
+  { pattern: /^\/moderation$/, nav: "account", page: moderationPage },
+  { pattern: /^\/moderation\/([^/]+)$/, nav: "account", page: moderationPage, keys: ["slug"] },
 ];
 
 const state = {
@@ -59,8 +73,18 @@ export const app = {
   },
 
   setUser(user, csrfToken) {
+    const was = state.user ? state.user.id : null;
     state.user = user || null;
     setAuth(user ? csrfToken : null);
+    rememberCsrf(user ? csrfToken : null);
+    if (!user && was) forgetPersonal();
+    paintAccount();
+    if (user) flushOutbox().catch(() => {});
+  },
+
+  /** The profile changed (PATCH /me): same session, new details. */
+  updateUser(user) {
+    state.user = user;
     paintAccount();
   },
 
@@ -82,6 +106,11 @@ export const app = {
     return state.conference;
   },
 };
+
+/** After signing out: no personal API responses stay in the service worker's cache. */
+function forgetPersonal() {
+  navigator.serviceWorker?.controller?.postMessage({ type: "CLEAR_PERSONAL" });
+}
 
 function paintConference() {
   const conference = state.conference;
@@ -149,6 +178,7 @@ async function render() {
   }
   const { route, params } = found;
   paintNav(route.nav);
+  document.body.classList.toggle("bare", Boolean(route.bare));
   try {
     if (params.slug) await app.useConference(params.slug, controller.signal);
     if (!state.conference && route.page !== loginPage) {
@@ -245,9 +275,38 @@ async function loadConferences() {
   }
 }
 
+function watchConnection() {
+  const banner = document.getElementById("conn-banner");
+  const paint = () => {
+    banner.hidden = navigator.onLine;
+    banner.textContent = navigator.onLine ? "" : "You are offline. What you post waits in your outbox and goes out when you are back.";
+  };
+  window.addEventListener("offline", paint);
+  window.addEventListener("online", async () => {
+    paint();
+    const result = await flushOutbox().catch(() => null);
+    if (result && result.waiting) requestSync();
+  });
+  // Whoever sent it (this tab, another one, the service worker), say so once it is out.
+  let sentTimer = null;
+  let sentCount = 0;
+  onOutboxChange((message) => {
+    if (message.type !== "sent" || !message.queued) return;
+    sentCount += 1;
+    clearTimeout(sentTimer);
+    sentTimer = setTimeout(() => {
+      toast(sentCount === 1 ? "Your queued post was sent" : `${sentCount} queued posts were sent`);
+      sentCount = 0;
+    }, 300);
+  });
+  paint();
+}
+
 async function start() {
   document.addEventListener("click", onClick);
   window.addEventListener("popstate", render);
+  watchConnection();
+  startPwa();
   try {
     await Promise.all([loadSession(), loadConferences()]);
   } catch (error) {
@@ -258,6 +317,7 @@ async function start() {
     return;
   }
   render();
+  flushOutbox().catch(() => {});
 }
 
 start();

@@ -75,7 +75,7 @@ export function starButton(item, app, { labelled = false, onChange } = {}) {
  * One session as a card: time, room, title (the link to its page), speakers, track, badges,
  * and a star when signed in.
  */
-export function sessionCard(item, app, { showDay = false, showRoom = true, overlap = false, onStar } = {}) {
+export function sessionCard(item, app, { showDay = false, showRoom = true, overlap = false, onStar, calendar = false } = {}) {
   const meta = el("p", { class: "card__meta" },
     el("span", { class: "card__time" },
       showDay ? `${dayLabel(localDate(item.start))} · ` : "", timeRange(item.start, item.end)),
@@ -102,8 +102,39 @@ export function sessionCard(item, app, { showDay = false, showRoom = true, overl
     dataset: { sessionId: String(item.id) },
   }, body);
   applyTrackColor(card, item.track);
-  if (app.user) card.append(starButton(item, app, { onChange: onStar }));
+  const side = el("div", { class: "card__side" });
+  if (app.user) side.append(starButton(item, app, { onChange: onStar }));
+  if (calendar) {
+    side.append(el("a", {
+      class: "card__cal",
+      href: `/api/v1/sessions/${item.id}/calendar.ics`,
+      download: `session-${item.id}.ics`,
+      "aria-label": `Add “${item.title}” to your calendar`,
+      title: "Add to calendar (.ics)",
+    }, calendarIcon()));
+  }
+  if (side.childElementCount) card.append(side);
   return card;
+}
+
+/** A small calendar glyph as SVG (emoji fonts are not everywhere). */
+export function calendarIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "20");
+  svg.setAttribute("height", "20");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.setAttribute("class", "icon");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", "M7 2v3M17 2v3M3.5 8.5h17M5 4.5h14a1.5 1.5 0 0 1 1.5 1.5v13a1.5 1.5 0 0 1-1.5 1.5H5A1.5 1.5 0 0 1 3.5 19V6A1.5 1.5 0 0 1 5 4.5zM12 11.5v6M9 14.5h6");
+  path.setAttribute("fill", "none");
+  path.setAttribute("stroke", "currentColor");
+  path.setAttribute("stroke-width", "1.8");
+  path.setAttribute("stroke-linecap", "round");
+  svg.append(path);
+  return svg;
 }
 
 const NETWORK_NAMES = {

@@ -2,6 +2,73 @@
 
 import { api, ApiError } from "../api.js";
 import { el, toast, uid } from "../dom.js";
+import { NETWORK_ORDER } from "../components.js";
+import { NETWORK_LABELS } from "../composer.js";
+
+const HANDLE_HINTS = {
+  x: "username",
+  bluesky: "name.bsky.social",
+  mastodon: "user@instance.social",
+  threads: "username",
+  linkedin: "in/your-name",
+};
+
+/** Display name and handles per network with follower counts (the wall and analytics use them). */
+function handlesForm(app) {
+  const user = app.user;
+  const form = el("form", { class: "form-card", id: "profile-form", novalidate: true, "aria-labelledby": "handles-h" });
+  form.append(el("h2", { id: "handles-h" }, "Your name and handles"),
+    el("p", { class: "muted" }, "The drafter mentions you correctly, hand-off opens your Mastodon instance, and organisers count your reach."));
+  const nameId = uid("display");
+  const name = el("input", { id: nameId, name: "display_name", type: "text", value: user.display_name, autocomplete: "name", required: true });
+  form.append(el("div", { class: "field" }, el("label", { for: nameId }, "Your name"), name));
+  const rows = {};
+  const known = Object.fromEntries((user.handles || []).map((h) => [h.network, h]));
+  const table = el("div", { class: "handles-grid" });
+  for (const network of NETWORK_ORDER) {
+    const hid = uid(`handle-${network}`);
+    const fid = uid(`followers-${network}`);
+    const handle = el("input", {
+      id: hid, type: "text", name: `handle-${network}`, value: known[network]?.handle || "",
+      placeholder: HANDLE_HINTS[network], autocapitalize: "none", spellcheck: "false", autocomplete: "off",
+    });
+    const followers = el("input", {
+      id: fid, type: "number", min: "0", step: "1", inputmode: "numeric", name: `followers-${network}`,
+      value: known[network] ? String(known[network].followers) : "",
+    });
+    rows[network] = { handle, followers };
+    table.append(el("div", { class: "handles-grid__row", dataset: { network } },
+      el("div", { class: "field" }, el("label", { for: hid }, `${NETWORK_LABELS[network]} handle`), handle),
+      el("div", { class: "field" }, el("label", { for: fid }, "Followers"), followers)));
+  }
+  form.append(table);
+  const error = el("div", { "aria-live": "assertive" });
+  const save = el("button", { type: "submit", class: "btn" }, "Save profile");
+  form.append(error, save);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.replaceChildren();
+    const handles = [];
+    for (const network of NETWORK_ORDER) {
+      const value = rows[network].handle.value.trim();
+      if (!value) continue;
+      handles.push({ network, handle: value, followers: Number.parseInt(rows[network].followers.value || "0", 10) || 0 });
+    }
+    save.disabled = true;
+    try {
+      const updated = await api("/me", { method: "PATCH", body: { display_name: name.value.trim(), handles } });
+      app.updateUser(updated);
+      for (const h of updated.handles) rows[h.network].handle.value = h.handle;
+      toast("Profile saved");
+    } catch (err) {
+      error.append(el("div", { class: "notice notice--error", role: "alert" },
+        el("p", {}, err instanceof ApiError ? err.message : "Could not save the profile.")));
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return form;
+}
 
 /** Only same-site paths are followed after signing in. */
 function nextPath(query) {
@@ -127,7 +194,14 @@ function profile(view, app) {
     toast("Signed out");
     app.navigate("/");
   });
-  view.append(el("div", { class: "btn-row" }, el("a", { class: "btn", href: "/agenda" }, "My agenda"), out));
+  const links = el("div", { class: "btn-row" },
+    el("a", { class: "btn btn--secondary", href: "/agenda" }, "My agenda"),
+    el("a", { class: "btn btn--secondary", href: "/drafts" }, "Drafts and outbox"));
+  if (user.role === "organizer" || user.role === "moderator") {
+    links.append(el("a", { class: "btn btn--secondary", href: "/moderation" }, "Moderation"));
+  }
+  links.append(out);
+  view.append(links, handlesForm(app));
 }
 
 export async function render({ view, app, query, setTitle }) {

@@ -45,7 +45,41 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
   if (!app.user) {
     view.append(el("p", { class: "muted" },
       el("a", { href: "/login?next=/programme" }, "Sign in"), " to star sessions into My agenda."));
+  } else if (!embedded) {
+    view.append(el("p", { class: "muted programme-links" },
+      "Clashes with your starred sessions are flagged. ",
+      el("a", { href: "/agenda#subscribe" }, "Subscribe to your agenda"), " in your calendar app."));
   }
+  // Starred sessions (signed in): cards that overlap one of them are flagged as clashes.
+  let starred = [];
+  const starredReady = app.user
+    ? api("/me/agenda", { params: { conference: slug }, signal })
+      .then((body) => { starred = body.items.map((i) => ({ id: i.id, start: Date.parse(i.start), end: Date.parse(i.end) })); })
+      .catch((error) => { if (!isAbort(error)) console.warn("agenda unavailable", error); })
+    : Promise.resolve();
+  const clashes = (item) => {
+    const start = Date.parse(item.start);
+    const end = Date.parse(item.end);
+    return starred.some((s) => s.id !== item.id && s.start < end && start < s.end);
+  };
+  const onStar = async () => {
+    try {
+      const body = await api("/me/agenda", { params: { conference: slug }, signal });
+      starred = body.items.map((i) => ({ id: i.id, start: Date.parse(i.start), end: Date.parse(i.end) }));
+      for (const card of list.querySelectorAll(".card")) {
+        const item = itemsById.get(Number(card.dataset.sessionId));
+        if (!item) continue;
+        const clash = clashes(item);
+        card.classList.toggle("card--overlap", clash);
+        const badge = card.querySelector(".badge--overlap");
+        if (clash && !badge) card.querySelector(".card__body").append(el("span", { class: "badge badge--overlap" }, "⚠ Time clash"));
+        if (!clash && badge) badge.remove();
+      }
+    } catch (error) {
+      if (!isAbort(error)) console.warn("agenda refresh failed", error);
+    }
+  };
+  const itemsById = new Map();
 
   // Day tabs: a group of toggle buttons.
   const dayTabs = el("div", { class: "day-tabs", role: "group", "aria-label": "Day" });
@@ -147,7 +181,8 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
         list.append(lastUl);
         lastSlot = slot;
       }
-      lastUl.append(sessionCard(item, app));
+      itemsById.set(item.id, item);
+      lastUl.append(sessionCard(item, app, { overlap: clashes(item), onStar, calendar: true }));
       shown += 1;
     }
   }
@@ -168,6 +203,7 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
   }
 
   async function load(append) {
+    await starredReady;
     if (listController) listController.abort();
     listController = new AbortController();
     const mine = listController;

@@ -6,6 +6,10 @@ import {
   NETWORK_ORDER, applyTrackColor, handleLink, policyBadges, starButton,
 } from "../components.js";
 import { dayLabel, localDate, timeRange, zoneLabel } from "../time.js";
+import { composer } from "../composer.js";
+import { liveWall } from "../wall.js";
+import { loadDraft } from "./drafts.js";
+import { onOutboxChange } from "../outbox.js";
 
 function fact(term, ...value) {
   return [el("dt", {}, term), el("dd", {}, ...value)];
@@ -27,7 +31,7 @@ function speakerBlock(speaker) {
     handles.childElementCount ? handles : el("p", { class: "muted" }, "No social handles listed."));
 }
 
-export async function render({ view, app, params, signal, setTitle }) {
+export async function render({ view, app, params, query, signal, setTitle }) {
   let talk;
   try {
     talk = await api(`/sessions/${encodeURIComponent(params.id)}`, { signal });
@@ -101,4 +105,19 @@ export async function render({ view, app, params, signal, setTitle }) {
   if (linkItems.length) article.append(el("h2", {}, "Links"), el("ul", { class: "link-list" }, linkItems));
 
   view.append(article);
+
+  if (talk.conference !== app.conference.slug) await app.useConference(talk.conference, signal);
+  if (talk.policy === "opted_out") {
+    view.append(el("div", { class: "notice notice--error", id: "compose" },
+      el("p", {}, "The speaker asked not to be posted about, so there is no composer or wall for this session.")));
+    return;
+  }
+  const draft = query.get("draft") ? await loadDraft(query.get("draft")) : null;
+  view.append(el("div", { id: "compose" }, composer({ app, talk, draft, signal })));
+  const wall = liveWall({ app, slug: talk.conference, sessionId: talk.id, signal, title: "This session's wall" });
+  view.append(wall.element);
+  const stop = onOutboxChange((message) => {
+    if (message.type === "sent" && message.post && message.post.session_id === talk.id) wall.addOwn(message.post);
+  });
+  signal.addEventListener("abort", stop, { once: true });
 }

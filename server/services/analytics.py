@@ -1,0 +1,541 @@
+"""Conference analytics: load compact rows, let :mod:`server.domain.analytics` count.
+
+The definitions (what a post, a participant, an impression is) live in the domain module;
+this layer only selects the rows they apply to, the visible posts of one conference and
+the filters' slice of them, with a handful of narrow queries (no ORM objects for posts).
+The leaderboard, polled during the congress, lets the database group posts by
+(session, author) so only a few thousand small rows come back.
+
+Reading hashtags and handles from a post's text costs tens of microseconds (the hashtag
+rules include twitter-text's URL check), so the result is memoised per text: a post's text
+never changes, and a congress week stays well inside the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Integer, Select, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from server.clock import now as clock_now
+from server.domain import analytics as an
+from server.domain import charts
+from server.errors import NotFound
+from server.extensions import db
+from server.models import Conference, Post, Room, Speaker, Talk, Track, User, UserHandle
+from server.services import programme
+
+CHARTS = an.CHARTS
+Table = Literal["posts_by_hour", "sessions", "hashtags", "contributors"]
+
+#: Distinct post texts whose entities are kept (a congress week is ~40,000 posts).
+ENTITY_CACHE_SIZE: Final = 250_000
+
+text_entities = lru_cache(maxsize=ENTITY_CACHE_SIZE)(an.text_entities)
+
+
+class epoch_seconds(FunctionElement[int]):  # noqa: N801 - SQL function style
+    """Whole seconds since 1970 of a naive-UTC timestamp column, computed by the database
+    (cheaper than building a datetime per row in Python)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The slice of a conference's posts to count; all optional, combined with AND."""
+
+    day: date | None = None
+    talk_id: int | None = None
+    track: str | None = None
+
+    def as_dict(self, track: Track | None) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat() if self.day else None,
+            "session_id": self.talk_id,
+            "track": track.name if track else None,
+        }
+
+
+@dataclass
+class Dataset:
+    """Everything one report needs, loaded once."""
+
+    conference: Conference
+    filters: Filters
+    track: Track | None
+    tz: ZoneInfo
+    talks: dict[int, an.TalkRecord]
+    track_names: dict[int, str]
+    authors: dict[int, an.AuthorRecord]
+    reach_of: dict[int, int]
+    speakers: dict[int, an.SpeakerRecord]
+    result: an.Analytics
+
+
+# ------------------------------------------------------------------------------------------
+# Loading
+
+
+def _track_for(conference: Conference, value: str) -> Track:
+    """A track of the conference by id or by name (case-insensitive), as the listings take."""
+    query = select(Track).where(Track.conference_id == conference.id)
+    if value.isascii() and value.isdigit() and programme.valid_id(int(value)):
+        query = query.where(Track.id == int(value))
+    else:
+        query = query.where(func.lower(Track.name) == value.casefold())
+    track = db.session.scalars(query.limit(1)).first()
+    if track is None:
+        raise NotFound(f"There is no track {value!r} in this conference.", field="track")
+    return track
+
+
+def _check_talk(conference: Conference, talk_id: int) -> None:
+    talk = db.session.get(Talk, talk_id) if programme.valid_id(talk_id) else None
+    if talk is None or talk.conference_id != conference.id:
+        raise NotFound(f"There is no session {talk_id} in this conference.", field="session_id")
+
+
+def _counted(conference: Conference, filters: Filters, track: Track | None) -> list[Any]:
+    """The WHERE conditions selecting the posts that count (see the domain's definitions)."""
+    where: list[ColumnElement[bool]] = [
+        Post.conference_id == conference.id,
+        Post.status == an.COUNTED_STATUS,
+    ]
+    if filters.day is not None:
+        start, end = programme.day_bounds(conference, filters.day)
+        where += [Post.created_at >= start, Post.created_at < end]
+    if filters.talk_id is not None:
+        where.append(Post.talk_id == filters.talk_id)
+    if track is not None:
+        where.append(
+            Post.talk_id.in_(
+                select(Talk.id).where(
+                    Talk.conference_id == conference.id, Talk.track_id == track.id
+                )
+            )
+        )
+    return where
+
+
+def _talks(
+    conference: Conference, extra: Iterable[ColumnElement[bool]] = ()
+) -> dict[int, an.TalkRecord]:
+    query = (
+        select(
+            Talk.id,
+            Talk.title,
+            Talk.code,
+            Talk.tag,
+            Talk.track_id,
+            Talk.start_at,
+            Talk.end_at,
+            Talk.day,
+            Room.name,
+            Talk.status,
+        )
+        .outerjoin(Room, Room.id == Talk.room_id)
+        .where(Talk.conference_id == conference.id, *extra)
+    )
+    return {
+        row[0]: an.TalkRecord(
+            id=row[0],
+            title=row[1],
+            code=row[2],
+            tag=row[3],
+            track_id=row[4],
+            start_at=row[5],
+            end_at=row[6],
+            day=row[7],
+            room=row[8],
+            status=row[9],
+        )
+        for row in db.session.execute(query)
+    }
+
+
+def _authors(author_ids: Select[Any]) -> tuple[dict[int, an.AuthorRecord], dict[int, int]]:
+    """Authors (names and handles) and their reach, for the authors ``author_ids`` selects.
+
+    One scan: users left-joined to their handles, a row per (user, network).
+    """
+    people: dict[int, tuple[str, str, dict[str, str], dict[str, int]]] = {}
+    authors_sq = author_ids.subquery()
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.username,
+            User.display_name,
+            UserHandle.network,
+            UserHandle.handle,
+            UserHandle.followers,
+        )
+        .join(authors_sq, authors_sq.c[0] == User.id)
+        .outerjoin(UserHandle, UserHandle.user_id == User.id)
+    )
+    for user_id, username, display_name, network, handle, count in rows:
+        person = people.get(user_id)
+        if person is None:
+            person = people[user_id] = (username, display_name, {}, {})
+        if network is not None:
+            person[2][network] = handle
+            person[3][network] = count
+    authors = {
+        user_id: an.AuthorRecord(user_id, username, display_name, handles, followers)
+        for user_id, (username, display_name, handles, followers) in people.items()
+    }
+    return authors, {user_id: an.reach(a.followers) for user_id, a in authors.items()}
+
+
+def _speakers(conference: Conference) -> dict[int, an.SpeakerRecord]:
+    rows = db.session.execute(
+        select(Speaker.id, Speaker.name, Speaker.file_handles, Speaker.handle_overrides).where(
+            Speaker.conference_id == conference.id
+        )
+    )
+    speakers: dict[int, an.SpeakerRecord] = {}
+    for speaker_id, name, from_file, overrides in rows:
+        merged = {**(from_file or {}), **(overrides or {})}
+        handles = {network: str(h) for network, h in merged.items() if h}
+        speakers[speaker_id] = an.SpeakerRecord(speaker_id, name, handles)
+    return speakers
+
+
+def _track_names(conference: Conference) -> dict[int, str]:
+    rows = db.session.execute(
+        select(Track.id, Track.name).where(Track.conference_id == conference.id)
+    )
+    return {row.id: row.name for row in rows}
+
+
+def load(conference: Conference, filters: Filters) -> Dataset:
+    """Check the filters, load the rows and count them."""
+    track = _track_for(conference, filters.track) if filters.track else None
+    if filters.talk_id is not None:
+        _check_talk(conference, filters.talk_id)
+    where = _counted(conference, filters, track)
+    tz = _zone(conference.timezone)
+    talks = _talks(conference)
+    track_names = _track_names(conference)
+    authors, reach_of = _authors(select(Post.author_id).where(*where).distinct())
+    speakers = _speakers(conference)
+    rows = db.session.execute(
+        select(Post.author_id, Post.talk_id, epoch_seconds(Post.created_at), Post.text).where(
+            *where
+        )
+    )
+    entities = text_entities
+    records = (
+        (author_id, talk_id, created_at, entities(text))
+        for author_id, talk_id, created_at, text in rows
+    )
+    result = an.analyse(
+        records,
+        reach_of=reach_of,
+        talks=talks,
+        tz=tz,
+        mentions=an.mention_index(speakers.values()),
+    )
+    return Dataset(
+        conference, filters, track, tz, talks, track_names, authors, reach_of, speakers, result
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Wire shapes
+
+
+def _figures(tally: an.Tally) -> dict[str, int]:
+    return tally.figures()
+
+
+def _talk_row(talk: an.TalkRecord, data: Dataset) -> dict[str, Any]:
+    return {
+        "id": talk.id,
+        "code": talk.code,
+        "title": talk.title,
+        "track": data.track_names.get(talk.track_id) if talk.track_id else None,
+        "room": talk.room,
+        "start_at": talk.start_at.astimezone(data.tz).isoformat(),
+        "end_at": talk.end_at.astimezone(data.tz).isoformat(),
+    }
+
+
+def _contributor(row: an.Contributor) -> dict[str, Any]:
+    return {
+        "id": row.author.id,
+        "username": row.author.username,
+        "display_name": row.author.display_name,
+        "handles": {n: h for n, h in sorted(row.author.handles.items()) if h},
+        "followers": row.reach,
+        "posts": row.posts,
+        "impressions": row.impressions,
+    }
+
+
+def hour_rows(data: Dataset) -> list[dict[str, Any]]:
+    return [
+        {"hour": hour.isoformat(), "day": hour.date().isoformat(), **_figures(tally)}
+        for hour, tally in an.hour_series(data.result.by_hour, data.tz)
+    ]
+
+
+def session_rows(data: Dataset) -> list[dict[str, Any]]:
+    return [
+        {**_talk_row(talk, data), **_figures(tally)}
+        for talk, tally in an.ranked_sessions(data.result, data.talks)
+    ]
+
+
+def hashtag_rows(data: Dataset, limit: int | None) -> list[dict[str, Any]]:
+    rows = an.ranked_hashtags(data.result)
+    return [
+        {"hashtag": label, "key": key, **_figures(tally)}
+        for key, label, tally in (rows if limit is None else rows[:limit])
+    ]
+
+
+def contributor_rows(data: Dataset, by: an.Ranking, limit: int | None) -> list[dict[str, Any]]:
+    return [
+        _contributor(row)
+        for row in an.top_contributors(
+            data.result.author_posts, data.authors, by=by, limit=limit, reach_of=data.reach_of
+        )
+    ]
+
+
+def speaker_rows(data: Dataset, limit: int | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": speaker.id,
+            "name": speaker.name,
+            "handles": {
+                n: h for n, h in sorted(speaker.handles.items()) if n in an.MENTION_NETWORKS
+            },
+            **_figures(tally),
+            "by_network": networks,
+        }
+        for speaker, tally, networks in an.top_speakers(data.result, data.speakers, limit)
+    ]
+
+
+def report(conference: Conference, filters: Filters, *, limit: int) -> dict[str, Any]:
+    """The analytics document: summary and every breakdown (top lists cut to ``limit``)."""
+    data = load(conference, filters)
+    result = data.result
+    return {
+        "conference": {
+            "slug": conference.slug,
+            "title": conference.title,
+            "hashtag": conference.hashtag,
+            "timezone": conference.timezone,
+        },
+        "filters": filters.as_dict(data.track),
+        "generated_at": clock_now().isoformat(),
+        "summary": {
+            **_figures(result.total),
+            "sessions_with_posts": len(result.by_session),
+            "posts_outside_sessions": result.outside_sessions.posts,
+            "hashtags": len(result.by_hashtag),
+            "first_post_at": result.first_post_at.astimezone(data.tz).isoformat()
+            if result.first_post_at
+            else None,
+            "last_post_at": result.last_post_at.astimezone(data.tz).isoformat()
+            if result.last_post_at
+            else None,
+        },
+        "by_day": [
+            {"day": day.isoformat(), **_figures(tally)}
+            for day, tally in an.day_series(result.by_day)
+        ],
+        "by_hour": hour_rows(data),
+        "sessions": session_rows(data),
+        "outside_sessions": _figures(result.outside_sessions),
+        "tracks": [
+            {"id": track_id, "name": name, "sessions": _sessions_in_track(data, track_id),
+             **_figures(tally)}
+            for track_id, name, tally in an.ranked_tracks(result, data.track_names)
+        ],
+        "hashtags": hashtag_rows(data, limit),
+        "top_contributors": {
+            "by_posts": contributor_rows(data, "posts", limit),
+            "by_impressions": contributor_rows(data, "impressions", limit),
+        },
+        "speakers": speaker_rows(data, limit),
+    }
+
+
+def _sessions_in_track(data: Dataset, track_id: int) -> int:
+    """Sessions of the track with at least one counted post."""
+    return sum(1 for talk_id in data.result.by_session if data.talks[talk_id].track_id == track_id)
+
+
+# ------------------------------------------------------------------------------------------
+# Leaderboard
+
+
+def leaderboard(conference: Conference, at: str, *, limit: int) -> dict[str, Any]:
+    """Sessions running at ``at`` and today's sessions, by visible posts up to ``at``."""
+    when = programme.resolve_instant(conference, at)
+    tz = _zone(conference.timezone)
+    day = when.astimezone(tz).date()
+    talks = _talks(
+        conference,
+        [
+            (Talk.day == day) | ((Talk.start_at <= when) & (Talk.end_at > when)),
+        ],
+    )
+    where = [
+        Post.conference_id == conference.id,
+        Post.status == an.COUNTED_STATUS,
+        Post.created_at <= when,
+        Post.talk_id.in_(list(talks) or [0]),
+    ]
+    counts = [
+        (talk_id, author_id, int(n))
+        for talk_id, author_id, n in db.session.execute(
+            select(Post.talk_id, Post.author_id, func.count())
+            .where(*where)
+            .group_by(Post.talk_id, Post.author_id)
+        )
+        if talk_id is not None
+    ]
+    _, reach_of = _authors(select(Post.author_id).where(*where).distinct())
+    board = an.leaderboard(talks.values(), counts, reach_of=reach_of, at=when, tz=tz, limit=limit)
+    track_names = _track_names(conference)
+
+    def row(item: an.BoardRow) -> dict[str, Any]:
+        talk = item.talk
+        return {
+            "id": talk.id,
+            "code": talk.code,
+            "title": talk.title,
+            "track": track_names.get(talk.track_id) if talk.track_id else None,
+            "room": talk.room,
+            "start_at": talk.start_at.astimezone(tz).isoformat(),
+            "end_at": talk.end_at.astimezone(tz).isoformat(),
+            **item.tally.figures(),
+        }
+
+    return {
+        "at": when.astimezone(tz).isoformat(),
+        "day": board.day.isoformat(),
+        "now": [row(item) for item in board.now],
+        "today": [row(item) for item in board.today],
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# CSV and charts
+
+
+def export_csv(conference: Conference, filters: Filters, table: Table) -> str:
+    """One table as CSV (every row, not just the top ones), formula cells escaped."""
+    data = load(conference, filters)
+    figures = ("posts", "participants", "impressions")
+    if table == "posts_by_hour":
+        rows: list[dict[str, Any]] = hour_rows(data)
+        header: tuple[str, ...] = ("hour", "day", *figures)
+    elif table == "sessions":
+        rows = session_rows(data)
+        header = ("id", "code", "title", "track", "room", "start_at", "end_at", *figures)
+    elif table == "hashtags":
+        rows = hashtag_rows(data, None)
+        header = ("hashtag", *figures)
+    else:
+        rows = [
+            {**row, "handles": an.handles_label(row["handles"])}
+            for row in contributor_rows(data, "posts", None)
+        ]
+        header = ("username", "display_name", "handles", "followers", "posts", "impressions")
+    return an.csv_document(header, ([row[name] for name in header] for row in rows))
+
+
+def chart_svg(conference: Conference, filters: Filters, name: str, *, limit: int) -> str:
+    """One of :data:`CHARTS` as an SVG document."""
+    if name not in CHARTS:
+        raise NotFound(f"There is no chart {name!r}; try one of {', '.join(CHARTS)}.")
+    data = load(conference, filters)
+    scope = _scope(conference, data)
+    if name == "posts_per_hour":
+        series = an.hour_series(data.result.by_hour, data.tz)
+        bars = [
+            charts.Bar(
+                hour.strftime("%a %d %b %H:%M"),
+                tally.posts,
+                hour.strftime("%a %d %b") if hour.hour == 0 or index == 0 else None,
+            )
+            for index, (hour, tally) in enumerate(series)
+        ]
+        busiest = max(series, key=lambda item: item[1].posts) if series else None
+        description = (
+            f"{data.result.total.posts:,} posts over {len(series)} hours "
+            f"({conference.timezone} time)"
+            + (
+                f"; the busiest hour was {busiest[0].strftime('%a %d %b %H:%M')} "
+                f"with {busiest[1].posts:,} posts."
+                if busiest
+                else "."
+            )
+        )
+        return charts.column_chart(f"Posts per hour, {scope}", description, bars)
+    if name == "top_hashtags":
+        tags = hashtag_rows(data, limit)
+        return charts.bar_chart(
+            f"Top hashtags, {scope}",
+            _ranking_text("hashtags", [(t["hashtag"], t["posts"]) for t in tags]),
+            [charts.Bar(t["hashtag"], t["posts"]) for t in tags],
+        )
+    ranked = [
+        (f"{s['code']} {s['title']}" if s["code"] else s["title"], int(s["posts"]))
+        for s in session_rows(data)[:limit]
+    ]
+    return charts.bar_chart(
+        f"Sessions with the most posts, {scope}",
+        _ranking_text("sessions", ranked),
+        [charts.Bar(label, posts) for label, posts in ranked],
+    )
+
+
+def _scope(conference: Conference, data: Dataset) -> str:
+    parts = [f"#{conference.hashtag}" if conference.hashtag else conference.title]
+    if data.filters.day:
+        parts.append(data.filters.day.isoformat())
+    if data.track:
+        parts.append(data.track.name)
+    if data.filters.talk_id is not None:
+        talk = data.talks.get(data.filters.talk_id)
+        parts.append(talk.code or talk.title if talk else str(data.filters.talk_id))
+    return " \u00b7 ".join(parts)
+
+
+def _ranking_text(kind: str, items: list[tuple[str, int]]) -> str:
+    if not items:
+        return f"No {kind} with posts yet."
+    listed = "; ".join(f"{label}: {count:,} posts" for label, count in items)
+    return f"Top {len(items)} {kind} by posts: {listed}."

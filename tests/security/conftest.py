@@ -1,0 +1,65 @@
+"""Shared by the security tests: an app with rate limits on, Socket.IO clients that are closed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_socketio import SocketIOTestClient
+
+from server.app import create_app
+from server.extensions import db, limiter, socketio
+from server.models import Talk
+from server.services.demo import do_load_demo
+from tests.conftest import base_config
+
+NS = "/live"
+
+
+@pytest.fixture()
+def limited_app(app: Flask, clean_app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A second app on the same database with rate limits on (most tests run without).
+
+    Flask-Limiter's ``enabled`` flag and storage live on the shared extension object, so both
+    are reset around the test and the flag is switched back for the session app."""
+    was_enabled = limiter.enabled
+    config = base_config(database_url, tmp_path)
+    config["RATELIMIT_ENABLED"] = True
+    limited = create_app(config)
+    limiter.reset()
+    yield limited
+    limiter.reset()
+    limiter.enabled = was_enabled
+    with limited.app_context():
+        db.session.remove()
+
+
+@pytest.fixture()
+def demo(clean_app: Flask) -> dict[str, int]:
+    """The demo congress (slug ``nrc26``); talk ids by session code."""
+    with clean_app.app_context():
+        do_load_demo()
+        ids = {t.code: t.id for t in db.session.query(Talk).all() if t.code}
+        db.session.remove()
+    return ids
+
+
+@pytest.fixture()
+def sockets(clean_app: Flask) -> Iterator[Callable[..., SocketIOTestClient]]:
+    """``sockets(app=None, token=None, **kw)`` -> a connected (or refused) test client; all
+    are disconnected afterwards."""
+    opened: list[SocketIOTestClient] = []
+
+    def make(app: Flask | None = None, token: str | None = None, **kw: Any) -> SocketIOTestClient:
+        auth = {"token": token} if token else kw.pop("auth", None)
+        client = socketio.test_client(app or clean_app, namespace=NS, auth=auth, **kw)
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        if client.is_connected(NS):
+            client.disconnect(NS)
