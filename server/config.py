@@ -57,6 +57,8 @@ def from_environment() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "IMPORT_REFRESH_ENABLED": _bool("IMPORT_REFRESH_ENABLED", True),
+        # Live posts committed this close together share one frame (0: one event per post).
+        "LIVE_BATCH_MS": int(os.environ.get("LIVE_BATCH_MS", "40")),
         "ARGON2_PROFILE": os.environ.get("ARGON2_PROFILE", "default"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
     }

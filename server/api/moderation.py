@@ -41,6 +41,7 @@ from server.schemas.moderation import (
     WatchedWordTestSchema,
 )
 from server.services import moderation, programme
+from server.services.programme import valid_id
 
 blp = Blueprint(
     "moderation", __name__, url_prefix="/api/v1", description="Moderation (moderators, organizers)"
@@ -55,16 +56,18 @@ def _moderators_only() -> None:
     if request.endpoint in _OPEN_ENDPOINTS:
         return
     args = request.view_args or {}
+    ids = {k: v for k, v in args.items() if k.endswith("_id")}
+    in_range = all(isinstance(v, int) and valid_id(v) for v in ids.values())
     conference_id: int | None = None
     target_type: str | None = None
     target_id: int | None = None
     if "slug" in args:
         conference_id = moderation.conference_id_for(str(args["slug"]))
         target_type, target_id = "conference", conference_id
-    if "post_id" in args:
+    if "post_id" in args and in_range:
         target_type, target_id = "post", int(args["post_id"])
         conference_id = moderation.post_conference_id(target_id)
-    if "user_id" in args:
+    if "user_id" in args and in_range:
         target_type, target_id = "user", int(args["user_id"])
     g.moderator = moderation.authorize(
         current_user(),
@@ -73,6 +76,8 @@ def _moderators_only() -> None:
         target_type=target_type,
         target_id=target_id,
     )
+    if not in_range:  # ids the database cannot hold: nothing there
+        raise NotFound("There is nothing at this address.")
 
 
 def _moderator() -> User:

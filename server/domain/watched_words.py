@@ -345,9 +345,7 @@ MEDICAL_VOCABULARY: Final = frozenset(
 )
 
 #: Everyday watch-list words that are also clinical: ignored next to clinical context.
-AMBIGUOUS_MEDICAL: Final = frozenset(
-    "anal ass cum nude prick sex xxx".split()
-)
+AMBIGUOUS_MEDICAL: Final = frozenset("anal ass cum nude prick sex xxx".split())
 
 #: Words that make an ambiguous neighbour clinical ("anal fissure", "sex-specific").
 MEDICAL_CONTEXT: Final = MEDICAL_VOCABULARY | frozenset(

@@ -7,6 +7,8 @@ from marshmallow import fields, validate
 from server.schemas.common import StrictSchema
 from server.schemas.posts import PostSchema
 
+MAX_ID = 2**31 - 1
+
 
 def _reason() -> fields.String:
     return fields.String(
@@ -36,7 +38,9 @@ class ModerationSettingsPatchSchema(StrictSchema):
 class QueueQuerySchema(StrictSchema):
     kind = fields.String(validate=validate.OneOf(("pending", "flagged", "reported")))
     after = fields.Integer(
-        load_default=0, validate=validate.Range(min=0), metadata={"description": "A post id"}
+        load_default=0,
+        validate=validate.Range(min=0, max=MAX_ID),
+        metadata={"description": "A post id"},
     )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -137,7 +141,9 @@ class WatchedWordTestResultSchema(StrictSchema):
 
 
 class AuditQuerySchema(StrictSchema):
-    before = fields.Integer(validate=validate.Range(min=1), metadata={"description": "An id"})
+    before = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "An id"}
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

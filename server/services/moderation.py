@@ -41,6 +41,7 @@ from server.extensions import db
 from server.models import AuditLog, Conference, Post, Report, Talk, User, WatchedWord
 from server.services import posts as wall
 from server.services.events import queue_event
+from server.services.programme import valid_id
 
 log = logging.getLogger(__name__)
 
@@ -310,9 +311,9 @@ def _report_counts(post_ids: list[int]) -> dict[int, int]:
     if not post_ids:
         return {}
     rows = db.session.execute(
-        select(Report.post_id, func.count()).where(Report.post_id.in_(post_ids)).group_by(
-            Report.post_id
-        )
+        select(Report.post_id, func.count())
+        .where(Report.post_id.in_(post_ids))
+        .group_by(Report.post_id)
     )
     return {pid: int(n) for pid, n in rows}
 
@@ -354,19 +355,25 @@ def moderation_queue(
 
 
 def queue_size(conference: Conference) -> int:
-    return int(db.session.scalar(
-        select(func.count()).select_from(Post).where(
-            Post.conference_id == conference.id,
-            Post.needs_review.is_(True),
-            Post.status != "deleted",
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(
+                Post.conference_id == conference.id,
+                Post.needs_review.is_(True),
+                Post.status != "deleted",
+            )
         )
-    ) or 0)
+        or 0
+    )
 
 
 def open_moderation_room(user: User | None, slug: str) -> Conference:
     """Who may join ``moderation:<slug>`` on /live: moderators and organizers only."""
-    authorize(user, "join moderation room", conference_id=conference_id_for(slug),
-              target_type="room")
+    authorize(
+        user, "join moderation room", conference_id=conference_id_for(slug), target_type="room"
+    )
     conference = db.session.scalar(select(Conference).where(Conference.slug == slug))
     if conference is None:
         raise NotFound(f"There is no conference {slug!r}.")
@@ -383,9 +390,10 @@ def reports_of(post_id: int) -> list[Report]:
 def _locked_post(post_id: int) -> Post:
     """The post, row-locked for the decision (PostgreSQL; SQLite has one writer anyway)."""
     post = db.session.scalar(
-        select(Post).where(Post.id == post_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Post)
+        .where(Post.id == post_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if post is None:
         raise NotFound(f"There is no post {post_id}.")
@@ -414,9 +422,9 @@ def _publish(conference: Conference, post: Post, at: datetime | None = None) -> 
 def _kept(post: Post, actor: User) -> None:
     """A moderator looked and kept it: reports so far no longer count toward hiding."""
     post.needs_review = False
-    reports = db.session.scalar(select(func.count()).select_from(Report).where(
-        Report.post_id == post.id
-    ))
+    reports = db.session.scalar(
+        select(func.count()).select_from(Report).where(Report.post_id == post.id)
+    )
     post.flags = [*post.flags, {"kind": "kept", "reports": int(reports or 0), "by": actor.id}]
 
 
@@ -440,9 +448,7 @@ def do_approve(actor: User, post_id: int, reason: str | None = None) -> Decision
     reason = check_reason(reason)
     post = _locked_post(post_id)
     if post.status in ("hidden", "deleted"):
-        raise Conflict(
-            "This post was removed; restore it to show it again.", code="not_pending"
-        )
+        raise Conflict("This post was removed; restore it to show it again.", code="not_pending")
     if post.status != "pending" and not post.needs_review:
         db.session.commit()
         return Decision(post, False)
@@ -496,8 +502,9 @@ def _remove(actor: User, post_id: int, status: str, reason: str | None) -> Decis
     )
     post.needs_review = False
     room = moderation_room(conference)
-    queue_event("moderated", {"room": room, "id": post.id, "action": status, "status": status},
-                [room])
+    queue_event(
+        "moderated", {"room": room, "id": post.id, "action": status, "status": status}, [room]
+    )
     wall.do_remove_post(post, status)  # removal number + post_removed live; commits
     return Decision(post, True)
 
@@ -588,11 +595,13 @@ def do_block(
         target.blocked_at = now()
     post_ids: list[int] = []
     if remove_posts:
-        post_ids = list(db.session.scalars(
-            select(Post.id).where(
-                Post.author_id == target.id, Post.status.in_(("visible", "pending", "held"))
-            ).order_by(Post.id)
-        ))
+        post_ids = list(
+            db.session.scalars(
+                select(Post.id)
+                .where(Post.author_id == target.id, Post.status.in_(("visible", "pending", "held")))
+                .order_by(Post.id)
+            )
+        )
     if changed or post_ids:
         audit(
             "user.block",
@@ -640,11 +649,13 @@ def watched_word_wire(word: WatchedWord) -> dict[str, Any]:
 
 
 def list_watched_words(conference: Conference) -> list[WatchedWord]:
-    return list(db.session.scalars(
-        select(WatchedWord).where(WatchedWord.conference_id == conference.id).order_by(
-            WatchedWord.pattern
+    return list(
+        db.session.scalars(
+            select(WatchedWord)
+            .where(WatchedWord.conference_id == conference.id)
+            .order_by(WatchedWord.pattern)
         )
-    ))
+    )
 
 
 def _check_action(action: str) -> ww.Action:
@@ -681,9 +692,11 @@ def do_add_watched_word(
 ) -> WatchedWord:
     checked = check_pattern(pattern)
     checked_action = _check_action(action)
-    existing = db.session.scalar(select(WatchedWord.id).where(
-        WatchedWord.conference_id == conference.id, WatchedWord.pattern == checked
-    ))
+    existing = db.session.scalar(
+        select(WatchedWord.id).where(
+            WatchedWord.conference_id == conference.id, WatchedWord.pattern == checked
+        )
+    )
     if existing is not None:
         raise Conflict(
             f"'{checked}' is already watched here; change its action instead.",
@@ -691,9 +704,11 @@ def do_add_watched_word(
             field="pattern",
             details={"id": existing},
         )
-    count = db.session.scalar(select(func.count()).select_from(WatchedWord).where(
-        WatchedWord.conference_id == conference.id
-    ))
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(WatchedWord)
+        .where(WatchedWord.conference_id == conference.id)
+    )
     if (count or 0) >= MAX_WATCHED_WORDS:
         raise Conflict(
             f"A conference can watch at most {MAX_WATCHED_WORDS} terms.", code="too_many_words"
@@ -710,8 +725,9 @@ def do_add_watched_word(
         db.session.flush()
     except IntegrityError as exc:  # the same pattern added concurrently
         db.session.rollback()
-        raise Conflict(f"'{checked}' is already watched here.", code="duplicate_pattern",
-                       field="pattern") from exc
+        raise Conflict(
+            f"'{checked}' is already watched here.", code="duplicate_pattern", field="pattern"
+        ) from exc
     audit(
         "watched_word.add",
         actor=actor,
@@ -791,6 +807,8 @@ def do_report(user: User, post_id: int, reason: str) -> tuple[Report, bool]:
         raise ValidationFailed(
             f"A reason is at most {MAX_REASON_CHARS} characters.", code="too_long", field="reason"
         )
+    if not valid_id(post_id):
+        raise NotFound(f"There is no post {post_id}.")
     post = _locked_post(post_id)
     if post.status not in ("visible", "hidden"):
         raise NotFound(f"There is no post {post_id}.")
@@ -815,13 +833,16 @@ def do_report(user: User, post_id: int, reason: str) -> tuple[Report, bool]:
             raise
         return again, False
     conference = db.session.get_one(Conference, post.conference_id)
-    count = int(db.session.scalar(
-        select(func.count()).select_from(Report).where(Report.post_id == post.id)
-    ) or 0)
-    kept = max((int(f.get("reports", 0)) for f in post.flags if f.get("kind") == "kept"),
-               default=0)
+    count = int(
+        db.session.scalar(select(func.count()).select_from(Report).where(Report.post_id == post.id))
+        or 0
+    )
+    kept = max((int(f.get("reports", 0)) for f in post.flags if f.get("kind") == "kept"), default=0)
+    if post.status != "visible":  # already off the walls: recorded, nothing to decide
+        db.session.commit()
+        return report, True
     post.needs_review = True
-    if post.status == "visible" and count - kept >= conference.report_threshold:
+    if count - kept >= conference.report_threshold:
         post.flags = [*post.flags, {"kind": "reports", "count": count}]
         audit(
             "post.auto_hide",
@@ -888,4 +909,3 @@ def release_due_embargoes(at: datetime) -> int:
         db.session.commit()
         released += len(published)
     return released
-

@@ -19,22 +19,35 @@ from tests.conftest import base_config
 NS = "/live"
 
 
-@pytest.fixture()
-def limited_app(app: Flask, clean_app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """A second app on the same database with rate limits on (most tests run without).
-
-    Flask-Limiter's ``enabled`` flag and storage live on the shared extension object, so both
-    are reset around the test and the flag is switched back for the session app."""
+def _second_app(database_url: str, tmp_path: Path, **overrides: Any) -> Iterator[Flask]:
+    """Another app on the same database. The extensions are singletons: Flask-Limiter's
+    ``enabled`` flag and storage, and the Socket.IO server, follow the newest app, so the
+    limiter is reset around the test and its flag switched back for the session app."""
     was_enabled = limiter.enabled
     config = base_config(database_url, tmp_path)
-    config["RATELIMIT_ENABLED"] = True
-    limited = create_app(config)
-    limiter.reset()
-    yield limited
-    limiter.reset()
+    config.update(overrides)
+    second = create_app(config)
+    if limiter.enabled:
+        limiter.reset()
+    yield second
+    if limiter.enabled:
+        limiter.reset()
     limiter.enabled = was_enabled
-    with limited.app_context():
+    with second.app_context():
         db.session.remove()
+
+
+@pytest.fixture()
+def limited_app(clean_app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """Rate limits on (most tests run without)."""
+    yield from _second_app(database_url, tmp_path, RATELIMIT_ENABLED=True)
+
+
+@pytest.fixture()
+def wsgi_socket_app(clean_app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app whose WSGI stack wraps the current Socket.IO server, for raw Engine.IO requests
+    (the session app's middleware keeps the server of its own creation)."""
+    yield from _second_app(database_url, tmp_path)
 
 
 @pytest.fixture()

@@ -17,14 +17,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 
+from server.ratelimit import POST_BURST
 from server.realtime import live
+from server.realtime.guard import MAX_MESSAGE_BYTES
 from server.realtime.throttle import (
     ABUSE_STRIKES,
     EVENT_BURST,
     Throttle,
     TokenBucket,
 )
-from server.ratelimit import POST_BURST
 from tests.conftest import Api, table_counts
 from tests.images import photo
 
@@ -303,26 +304,42 @@ class Polling:
 
 
 def test_an_oversized_socket_message_is_refused_and_the_server_keeps_working(
-    clean_app: Flask, demo: dict[str, int]
+    clean_app: Flask, wsgi_socket_app: Flask, demo: dict[str, int]
 ) -> None:
     before = table_counts(clean_app)
-    sender = Polling(clean_app.test_client())
+    sender = Polling(wsgi_socket_app.test_client())
     sender.open_live()
     huge = json.dumps(["post", {"room": CONF, "text": "x" * (70 * 1024), "client_id": "big"}])
 
     response = sender.send(f"42/live,1{huge}")
 
-    assert response.status_code == 400  # engine.io's max_http_buffer_size (64 KiB)
-    assert sender.send("42/live,2" + json.dumps(["join", {"room": CONF}])).status_code == 400
+    assert response.status_code == 413  # over max_http_buffer_size (64 KiB): not read at all
     assert table_counts(clean_app) == before
-    fresh = Polling(clean_app.test_client())
+    assert '"ok":true' in sender.join(2)  # the same connection still works
+    fresh = Polling(wsgi_socket_app.test_client())
     fresh.open_live()
     assert '"ok":true' in fresh.join(3)
 
 
-def test_a_socket_handshake_from_a_foreign_origin_is_refused(clean_app: Flask) -> None:
-    foreign = Polling(clean_app.test_client(), origin="https://evil.example")
-    allowed = Polling(clean_app.test_client(), origin=clean_app.config["ALLOWED_ORIGINS"][0])
+def test_a_message_just_under_the_cap_is_processed(
+    wsgi_socket_app: Flask, demo: dict[str, int]
+) -> None:
+    sender = Polling(wsgi_socket_app.test_client())
+    sender.open_live()
+    padding = "x" * (MAX_MESSAGE_BYTES - 200)
+    message = "42/live,4" + json.dumps(["join", {"room": CONF, "pad": padding}])
+    assert len(message.encode()) <= MAX_MESSAGE_BYTES
+
+    sender.send(message)
+
+    ack = next(p for p in sender.receive() if p.startswith("43/live,4"))
+    assert '"validation_error"' not in ack and '"ok":true' in ack
+
+
+def test_a_socket_handshake_from_a_foreign_origin_is_refused(wsgi_socket_app: Flask) -> None:
+    client = wsgi_socket_app.test_client()
+    foreign = Polling(client, origin="https://evil.example")
+    allowed = Polling(client, origin=wsgi_socket_app.config["ALLOWED_ORIGINS"][0])
 
     assert foreign.handshake().status_code == 400
     assert foreign.sid is None

@@ -91,7 +91,10 @@ def test_the_seed_list_is_fifty_terms() -> None:
         ("fu\u0441k", [("fuck", "fu\u0441k")]),  # Cyrillic es
         ("f\u00fcck", [("fuck", "f\u00fcck")]),  # u with diaeresis
         ("fu\u0308ck", [("fuck", "fu\u0308ck")]),  # combining diaeresis
-        ("\U0001d41f\U0001d42e\U0001d41c\U0001d424", [("fuck", "\U0001d41f\U0001d42e\U0001d41c\U0001d424")]),  # noqa: E501
+        (
+            "\U0001d41f\U0001d42e\U0001d41c\U0001d424",
+            [("fuck", "\U0001d41f\U0001d42e\U0001d41c\U0001d424")],
+        ),
         ("f*ck", [("fuck", "f*ck")]),
         ("sh1t happens", [("shit", "sh1t")]),
         ("$hit", [("shit", "$hit")]),
@@ -106,8 +109,10 @@ def test_the_seed_list_is_fifty_terms() -> None:
         ("KILL-YOURSELF", [("kill yourself", "KILL-YOURSELF")]),
         ("what an ass-hole", [("ass", "ass"), ("asshole", "ass-hole")]),
         ("mother-fucker", [("motherfucker", "mother-fucker")]),
-        ("buy followers now, click here", [("buy followers", "buy followers"),
-                                          ("click here", "click here")]),
+        (
+            "buy followers now, click here",
+            [("buy followers", "buy followers"), ("click here", "click here")],
+        ),
     ],
 )
 def test_terms_are_found_through_evasions(text: str, expected: list[tuple[str, str]]) -> None:
@@ -117,14 +122,53 @@ def test_terms_are_found_through_evasions(text: str, expected: list[tuple[str, s
 @pytest.mark.parametrize(
     "text",
     [
-        "assessment of the mass in class", "Scunthorpe", "cocktail", "peacock", "titration",
-        "titanium", "cumulative", "document", "circumference", "Dickkopf-1 levels",
-        "Dickens", "pinprick sensation", "HELLP syndrome", "shell", "hello", "analysis",
-        "analgesia", "canal", "banal", "sextant biopsy", "Essex", "Middlesex", "scampi",
-        "grape", "passive", "hellenic", "cocking", "shiitake", "crappie", "retardation",
-        "pissarro", "twattle", "kill", "yourself", "free", "money", "click", "screwdriver",
-        "pedicle screw", "buy more followers", "molasses", "classes", "assess",
-        "he'll be there", "she'll present", "we'll see", "sex-specific",
+        "assessment of the mass in class",
+        "Scunthorpe",
+        "cocktail",
+        "peacock",
+        "titration",
+        "titanium",
+        "cumulative",
+        "document",
+        "circumference",
+        "Dickkopf-1 levels",
+        "Dickens",
+        "pinprick sensation",
+        "HELLP syndrome",
+        "shell",
+        "hello",
+        "analysis",
+        "analgesia",
+        "canal",
+        "banal",
+        "sextant biopsy",
+        "Essex",
+        "Middlesex",
+        "scampi",
+        "grape",
+        "passive",
+        "hellenic",
+        "cocking",
+        "shiitake",
+        "crappie",
+        "retardation",
+        "pissarro",
+        "twattle",
+        "kill",
+        "yourself",
+        "free",
+        "money",
+        "click",
+        "screwdriver",
+        "pedicle screw",
+        "buy more followers",
+        "molasses",
+        "classes",
+        "assess",
+        "he'll be there",
+        "she'll present",
+        "we'll see",
+        "sex-specific",
     ],
 )
 def test_whole_words_only(text: str) -> None:
@@ -208,16 +252,30 @@ def test_patterns_are_normalised(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "   ", "a", "x y", "f*ck", "**", "*", "fu_ck", "<script>", "a.b.c", "one two three "
-     "four five six", "x" * 101, "k!ll"],
+    [
+        "",
+        "   ",
+        "a",
+        "x y",
+        "f*ck",
+        "**",
+        "*",
+        "fu_ck",
+        "<script>",
+        "a.b.c",
+        "one two three four five six",
+        "x" * 101,
+        "k!ll",
+    ],
 )
 def test_unusable_patterns_are_refused(raw: str) -> None:
     with pytest.raises(PatternError):
         normalise_pattern(raw)
 
 
-@pytest.mark.parametrize("word", ["breast", "rectal", "penile", "testicular", "cocktail",
-                                  "nipple", "vaginal", "scrotal"])
+@pytest.mark.parametrize(
+    "word", ["breast", "rectal", "penile", "testicular", "cocktail", "nipple", "vaginal", "scrotal"]
+)
 def test_clinical_vocabulary_cannot_be_watched(word: str) -> None:
     assert medical_term(normalise_pattern(word)) is True
 
@@ -229,8 +287,17 @@ def test_everyday_watch_words_are_not_clinical_vocabulary() -> None:
 # ------------------------------------------------------------------------------------------
 # Recall on evasion variants of the seed list
 # ------------------------------------------------------------------------------------------
-_CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "c": "\u0441", "p": "\u0440",
-             "x": "\u0445", "y": "\u0443", "i": "\u0456", "s": "\u0455"}
+_CYRILLIC = {
+    "a": "\u0430",
+    "e": "\u0435",
+    "o": "\u043e",
+    "c": "\u0441",
+    "p": "\u0440",
+    "x": "\u0445",
+    "y": "\u0443",
+    "i": "\u0456",
+    "s": "\u0455",
+}
 _LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
 
 
@@ -323,8 +390,9 @@ def test_recall_on_evasion_variants_is_at_least_95_percent() -> None:
     assert len(misses) / len(cases) <= 0.05, misses
 
 
-@pytest.mark.parametrize("name", ["upper", "fullwidth", "zero_width", "homoglyph", "spaced",
-                                  "dotted", "accent", "bold"])
+@pytest.mark.parametrize(
+    "name", ["upper", "fullwidth", "zero_width", "homoglyph", "spaced", "dotted", "accent", "bold"]
+)
 def test_the_core_evasions_never_miss(name: str) -> None:
     misses = [
         term
@@ -343,15 +411,38 @@ def _corpus() -> list[str]:
 
 
 _SITES = [
-    "breast", "rectal", "anal canal", "anal sphincter", "penile", "testicular", "scrotal",
-    "vaginal", "prostate", "pelvic", "perianal", "cervical", "uterine", "ovarian", "nipple",
-    "gluteal", "pubic", "perineal", "urethral", "bladder",
+    "breast",
+    "rectal",
+    "anal canal",
+    "anal sphincter",
+    "penile",
+    "testicular",
+    "scrotal",
+    "vaginal",
+    "prostate",
+    "pelvic",
+    "perianal",
+    "cervical",
+    "uterine",
+    "ovarian",
+    "nipple",
+    "gluteal",
+    "pubic",
+    "perineal",
+    "urethral",
+    "bladder",
 ]
 _TEMPLATES = [
-    "{s} MRI protocol review", "Incidental {s} finding on CT", "{s} ultrasound pitfalls",
-    "Structured reporting for {s} imaging", "AI for {s} lesion detection",
-    "Case of the day: {s} trauma", "Pearls in {s} imaging", "{s} anatomy for residents",
-    "Follow-up of {s} lesions", "Interventional options for {s} disease",
+    "{s} MRI protocol review",
+    "Incidental {s} finding on CT",
+    "{s} ultrasound pitfalls",
+    "Structured reporting for {s} imaging",
+    "AI for {s} lesion detection",
+    "Case of the day: {s} trauma",
+    "Pearls in {s} imaging",
+    "{s} anatomy for residents",
+    "Follow-up of {s} lesions",
+    "Interventional options for {s} disease",
 ]
 
 
@@ -372,9 +463,24 @@ def test_no_watched_word_fires_on_the_medical_corpus() -> None:
 def test_the_corpus_really_holds_the_risky_words() -> None:
     """Guards the test above: the corpus must contain what generic lists trip on."""
     words = " ".join(medical_texts()).lower()
-    for risky in ["breast", "rectal", "penile", "testicular", "anal fissure", "cocktail",
-                  "sex-specific", "nude mice", "summa cum laude", "47,xxx", "ass. prof",
-                  "needle prick", "cockcroft", "titration", "assessment", "cumulative"]:
+    for risky in [
+        "breast",
+        "rectal",
+        "penile",
+        "testicular",
+        "anal fissure",
+        "cocktail",
+        "sex-specific",
+        "nude mice",
+        "summa cum laude",
+        "47,xxx",
+        "ass. prof",
+        "needle prick",
+        "cockcroft",
+        "titration",
+        "assessment",
+        "cumulative",
+    ]:
         assert risky in words, risky
 
 

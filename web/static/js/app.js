@@ -306,7 +306,6 @@ async function start() {
   document.addEventListener("click", onClick);
   window.addEventListener("popstate", render);
   watchConnection();
-  startPwa();
   try {
     await Promise.all([loadSession(), loadConferences()]);
   } catch (error) {
@@ -316,8 +315,11 @@ async function start() {
     document.getElementById("retry").addEventListener("click", () => location.reload());
     return;
   }
-  render();
+  await render();
   flushOutbox().catch(() => {});
+  // The service worker's precache must not compete with the first screen on a slow link.
+  const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 1000));
+  later(() => startPwa(), { timeout: 3000 });
 }
 
 start();

@@ -82,7 +82,6 @@ function queueSection(slug, app, signal) {
     const r = el("li", { class: "row-card mod-item", dataset: { postId: String(item.post.id), status: item.post.status } });
     r.append(postItem(item.post, {}));
     const notes = [];
-    if (item.post.status === "pending") notes.push("Waiting for approval");
     if (item.report_count) notes.push(`${item.report_count} report${item.report_count === 1 ? "" : "s"}`);
     for (const flag of item.flags || []) notes.push(flagText(flag));
     if (notes.length) r.append(el("ul", { class: "mod-item__flags" }, notes.map((n) => el("li", {}, n))));

@@ -176,7 +176,10 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
       }
       const slot = `${day} ${clock(item.start)}`;
       if (slot !== lastSlot) {
-        list.append(el("p", { class: "slot-head" }, el("time", { datetime: item.start }, clock(item.start))));
+        // Headings stay in order for screen readers: page h1 > (day) > time slot > card h3.
+        const level = (embedded ? 3 : 2) + (state.day === ALL ? 1 : 0);
+        list.append(el(`h${Math.min(level, 4)}`, { class: "slot-head" },
+          el("time", { datetime: item.start }, clock(item.start))));
         lastUl = el("ul", { class: "session-list" });
         list.append(lastUl);
         lastSlot = slot;
