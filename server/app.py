@@ -11,6 +11,7 @@ from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import config as settings
 from server.api import register_api
@@ -82,6 +83,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_realtime(app, socketio)
     register_web(app)
     app.after_request(_security_headers)
+    hops = int(app.config.get("PROXY_HOPS", 0))
+    if hops:
+        # Behind a balancer every request comes from its address: per-address limits would
+        # count a whole congress as one client. Trust exactly that many proxies' headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 
 

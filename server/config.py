@@ -59,6 +59,8 @@ def from_environment() -> dict[str, Any]:
         "IMPORT_REFRESH_ENABLED": _bool("IMPORT_REFRESH_ENABLED", True),
         # Live posts committed this close together share one frame (0: one event per post).
         "LIVE_BATCH_MS": int(os.environ.get("LIVE_BATCH_MS", "40")),
+        # Reverse proxies in front whose X-Forwarded-For/-Proto are trusted (0: none).
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
         "ARGON2_PROFILE": os.environ.get("ARGON2_PROFILE", "default"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
     }

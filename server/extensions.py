@@ -11,10 +11,13 @@ from flask_sqlalchemy import SQLAlchemy
 
 from server.models.base import Base
 from server.ratelimit import rate_limit_key
+from server.schemas.common import ErrorSchema
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
+#: Error responses are documented in the shape the handlers send: {"error": {code, message}}.
+api.ERROR_SCHEMA = ErrorSchema
 socketio = SocketIO()
 compress = Compress()
 limiter = Limiter(key_func=rate_limit_key, default_limits=[])

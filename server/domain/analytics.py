@@ -107,17 +107,6 @@ class TalkRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class AuthorRecord:
-    """An author as lists show them; ``followers`` is the stated count per network."""
-
-    id: int
-    username: str
-    display_name: str
-    handles: Mapping[str, str] = field(default_factory=dict)
-    followers: Mapping[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
 class SpeakerRecord:
     id: int
     name: str
@@ -134,13 +123,34 @@ def reach(followers: Mapping[str, int] | Iterable[int]) -> int:
     return max((max(0, int(v)) for v in values), default=0)
 
 
-def listed(author: AuthorRecord) -> bool:
+def listed(handles: Iterable[str]) -> bool:
     """Whether an author may be named in public top lists: only with a stated handle.
 
     People without any handle have put no public social identity forward (and reach no
     one by Symplur's measure); their posts still count in every total.
     """
-    return any(author.handles.values())
+    return any(handles)
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Every author's :func:`reach`, and who of them is :func:`listed`."""
+
+    reach_of: dict[int, int]
+    listed: frozenset[int]
+
+
+def audience(handles: Iterable[tuple[int, str, int]]) -> Audience:
+    """From ``(user id, handle, followers)`` rows, one per stated handle."""
+    followers: dict[int, list[int]] = {}
+    names: dict[int, list[str]] = {}
+    for user_id, handle, count in handles:
+        followers.setdefault(user_id, []).append(count)
+        names.setdefault(user_id, []).append(handle)
+    return Audience(
+        {user_id: reach(counts) for user_id, counts in followers.items()},
+        frozenset(user_id for user_id, handles_ in names.items() if listed(handles_)),
+    )
 
 
 def text_entities(text: str) -> TextEntities:
@@ -454,7 +464,7 @@ def ranked_tracks(
 
 @dataclass(frozen=True, slots=True)
 class Contributor:
-    author: AuthorRecord
+    author_id: int
     posts: int
     reach: int
 
@@ -465,25 +475,22 @@ class Contributor:
 
 def top_contributors(
     author_posts: Mapping[int, int],
-    authors: Mapping[int, AuthorRecord],
+    people: Audience,
     *,
     by: Ranking,
     limit: int | None,
-    reach_of: Mapping[int, int] | None = None,
 ) -> list[Contributor]:
     """Listed authors (see :func:`listed`) ranked by posts or impressions.
 
     By posts: posts, then impressions, then id. By impressions: impressions, then posts,
-    then id. Unlisted authors are left out of the list, not out of the counts. ``reach_of``
-    may carry :func:`reach` precomputed per author.
+    then id. Unlisted authors are left out of the list, not out of the counts.
     """
-    rows = []
-    for author_id, count in author_posts.items():
-        author = authors.get(author_id)
-        if author is None or not listed(author):
-            continue
-        weight = reach_of[author_id] if reach_of is not None else reach(author.followers)
-        rows.append(Contributor(author, count, weight))
+    reach_of, allowed = people.reach_of, people.listed
+    rows = [
+        Contributor(author_id, count, reach_of.get(author_id, 0))
+        for author_id, count in author_posts.items()
+        if author_id in allowed
+    ]
     key = _by_posts if by == "posts" else _by_impressions
     if limit is None:
         return sorted(rows, key=key)
@@ -491,11 +498,11 @@ def top_contributors(
 
 
 def _by_posts(c: Contributor) -> tuple[int, int, int]:
-    return (-c.posts, -c.impressions, c.author.id)
+    return (-c.posts, -c.impressions, c.author_id)
 
 
 def _by_impressions(c: Contributor) -> tuple[int, int, int]:
-    return (-c.impressions, -c.posts, c.author.id)
+    return (-c.impressions, -c.posts, c.author_id)
 
 
 def top_speakers(

@@ -3,22 +3,30 @@
 Why (figures in docs/performance.md): python-socketio encodes a room emit once, but then
 puts the packet on each recipient's queue and wakes that connection's writer greenlet, and
 simple-websocket frames it again for each recipient through wsproto; that costs tens of
-microseconds of Python per delivery, so latency grows with the room. Here:
+microseconds of Python per delivery, so latency grows with the room, and each connection
+holds three greenlets (reader thread, writer, ping) and about 60 KB. Here:
 
 * :class:`LeanWebSocket` is engineio's websocket for gevent (instead of simple-websocket):
-  RFC 6455 on the request's own gevent socket, read by the request greenlet itself (no
-  reader thread per connection), no compression extension, so a server frame is the same
-  bytes for every client.
+  RFC 6455 on the request's own socket, no compression extension, so a server frame is the
+  same bytes for every client.
 * Writes never yield. A frame goes out with one non-blocking ``send``; what the kernel does
   not take waits in a per-connection backlog that a flusher greenlet drains, and later
   frames queue behind it. Two greenlets therefore never interleave bytes on one socket and
   frames keep their order. A client whose backlog passes :data:`MAX_BACKLOG_BYTES` is cut
   off; it rejoins with its last sequence number and catches up.
-* :class:`LiveManager` (and :class:`LiveRedisManager` with ``REDIS_URL``) builds the frame of
-  a room emit once and writes it straight to each member whose engine.io socket is upgraded
-  to our websocket and has nothing queued; every other member (long-polling, upgrading, or
-  with packets still queued) takes python-socketio's normal path, so per-connection order
-  holds either way.
+* :class:`_Session` runs engine.io's websocket protocol (upgrade probe, packets to
+  ``Socket.receive``, close) with packets written straight from the sender
+  (:class:`DirectQueue`, no writer greenlet) and the next ping on a timer. Under
+  ``backchannel serve`` (:class:`DetachableWSGIHandler`) the connection then leaves its
+  request greenlet altogether: the hub calls back when bytes arrive, so an idle connection
+  costs no greenlet at all. Elsewhere the request greenlet reads, as engine.io does.
+* :class:`LiveManager` (and :class:`LiveRedisManager` with ``REDIS_URL``) builds the frame
+  of a room emit once and writes it straight to each member whose engine.io socket is on our
+  websocket; other members (long-polling, upgrading) take python-socketio's normal path.
+
+Coupling: this relies on python-engineio's ``Socket`` attributes (``connected``,
+``upgrading``, ``upgraded``, ``closing``, ``closed``, ``queue``, ``last_ping``) and its
+``_async["websocket"]`` hook, as pinned in pyproject; the e2e tests exercise it end to end.
 """
 
 from __future__ import annotations
@@ -28,12 +36,20 @@ import binascii
 import hashlib
 import logging
 import socket
+import time
+import weakref
 from collections.abc import Callable, Iterable
+from io import BytesIO
 from typing import Any
 
+import gevent
 import socketio
+from engineio import exceptions as engine_errors
 from engineio import packet as eio_packet
+from engineio.socket import Socket as EngineSocket
 from flask_socketio import SocketIO
+from gevent import pywsgi
+from gevent.socket import wait_write
 from socketio import packet as sio_packet
 
 log = logging.getLogger(__name__)
@@ -41,6 +57,10 @@ log = logging.getLogger(__name__)
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #: Bytes a slow client may have waiting in its backlog before it is disconnected.
 MAX_BACKLOG_BYTES = 1 << 20
+#: Seconds a backlog may take to drain, and a closing peer to answer our close frame.
+WRITE_TIMEOUT = 30.0
+CLOSE_GRACE = 5.0
+DETACH_KEY = "backchannel.detach_socket"
 OP_CONTINUATION, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 CLOSE_NORMAL, CLOSE_PROTOCOL, CLOSE_BAD_DATA, CLOSE_TOO_BIG = 1000, 1002, 1007, 1009
 
@@ -86,38 +106,50 @@ class ProtocolError(Exception):
 
 
 class LeanWebSocket:
-    """A server websocket with the interface engineio's handler uses: send, wait, close."""
+    """A server websocket: never-yielding writes and an incremental frame parser."""
 
     __slots__ = (
         "_sock",
-        "_rfile",
-        "_spawn",
+        "_read",
         "max_message",
         "connected",
+        "peer_closed",
         "engine",
         "_backlog",
         "_backlog_bytes",
         "_close_sent",
+        "_inbuf",
+        "_parts",
+        "_parts_size",
+        "_binary",
+        "_ready",
+        "__weakref__",
     )
 
     def __init__(
-        self, sock: Any, rfile: Any, max_message: int, spawn: Callable[..., Any]
+        self, sock: Any, max_message: int, read: Callable[[int], bytes] | None = None
     ) -> None:
         #: engineio sets the read timeout (ping interval + timeout) on ``_sock``.
         self._sock = sock
-        self._rfile = rfile
-        self._spawn = spawn
+        #: Blocking reads for :meth:`wait` (the request greenlet's buffered reader).
+        self._read = read
         self.max_message = max_message
         self.connected = True
+        self.peer_closed = False
         #: The engine.io socket this websocket carries (set by the WSGI adapter).
         self.engine: Any = None
         self._backlog: list[bytes] | None = None
         self._backlog_bytes = 0
         self._close_sent = False
+        self._inbuf = bytearray()
+        self._parts: list[bytes] | None = None
+        self._parts_size = 0
+        self._binary = False
+        self._ready: list[str | bytes] = []
 
     # -- writing: never yields ------------------------------------------------------------
     def send(self, message: str | bytes) -> None:
-        """engineio's writer: one packet as a text (or binary) message."""
+        """engineio's interface: one packet as a text (or binary) message."""
         if isinstance(message, str):
             self.write(frame(message.encode(), OP_TEXT))
         else:
@@ -127,6 +159,9 @@ class LeanWebSocket:
         """Send whole frames without yielding; the kernel's leftovers go to the backlog."""
         if not self.connected:
             raise OSError("the websocket is closed")
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
         backlog = self._backlog
         if backlog is not None:
             backlog.append(data)
@@ -147,19 +182,25 @@ class LeanWebSocket:
             rest = data[sent:]
             self._backlog = [rest]
             self._backlog_bytes = len(rest)
-            self._spawn(self._flush)
+            gevent.spawn(self._flush)
 
     def _flush(self) -> None:
-        """Drain the backlog (blocking, in its own greenlet); writers append meanwhile."""
+        """Drain the backlog in its own greenlet; writers append behind it meanwhile."""
         backlog = self._backlog
+        fileno = self._sock.fileno()
         try:
             while backlog:
                 chunk = b"".join(backlog)
                 backlog[:] = [chunk]
-                self._sock.sendall(chunk)
+                view = memoryview(chunk)
+                while view:
+                    try:
+                        view = view[self._sock.send(view, 0, 0.0) :]
+                    except BlockingIOError:
+                        wait_write(fileno, timeout=WRITE_TIMEOUT)
                 del backlog[0]
                 self._backlog_bytes -= len(chunk)
-        except OSError:
+        except OSError:  # includes the write timeout
             self.abort()
             return
         if self._backlog is backlog:
@@ -181,73 +222,106 @@ class LeanWebSocket:
             and not engine.queue.qsize()
         )
 
-    # -- reading: in the request greenlet -------------------------------------------------
-    def wait(self) -> str | bytes | None:
-        """The next message, or ``None`` once the connection is over."""
-        try:
-            return self._receive()
-        except ProtocolError as exc:
-            self._send_close(exc.code, exc.reason)
-            self.abort()
-            return None
-        except (OSError, ValueError, EOFError):
-            self.abort()
-            return None
-
-    def _read(self, size: int) -> bytes:
-        data: bytes = self._rfile.read(size)
-        if len(data) < size:
-            raise EOFError
-        return data
-
-    def _receive(self) -> str | bytes | None:
-        parts: list[bytes] = []
-        parts_size = 0
-        first_opcode = 0
-        while True:
-            b0, b1 = self._read(2)
-            fin, opcode, length = b0 & 0x80, b0 & 0x0F, b1 & 0x7F
+    # -- reading ------------------------------------------------------------------------------
+    def feed(self, data: bytes) -> list[str | bytes]:
+        """Parse received bytes; returns the complete messages (control frames answered)."""
+        buf = self._inbuf
+        buf += data
+        messages: list[str | bytes] = []
+        pos = 0
+        size = len(buf)
+        while size - pos >= 2 and not self.peer_closed:
+            b0, b1 = buf[pos], buf[pos + 1]
+            fin, opcode, length, head = b0 & 0x80, b0 & 0x0F, b1 & 0x7F, 2
             if b0 & 0x70:
                 raise ProtocolError(CLOSE_PROTOCOL, "no extension was negotiated")
             if not b1 & 0x80:
                 raise ProtocolError(CLOSE_PROTOCOL, "client frames must be masked")
             if length == 126:
-                length = int.from_bytes(self._read(2), "big")
+                if size - pos < 4:
+                    break
+                length, head = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
             elif length == 127:
-                length = int.from_bytes(self._read(8), "big")
+                if size - pos < 10:
+                    break
+                length, head = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
             if opcode >= OP_CLOSE and (length > 125 or not fin):
                 raise ProtocolError(CLOSE_PROTOCOL, "bad control frame")
-            if opcode < OP_CLOSE and parts_size + length > self.max_message:
+            if opcode < OP_CLOSE and self._parts_size + length > self.max_message:
                 raise ProtocolError(CLOSE_TOO_BIG, "message too big")
-            mask = self._read(4)
-            payload = unmask(self._read(length), mask) if length else b""
-            if opcode == OP_CLOSE:
-                self._send_close(CLOSE_NORMAL, "")
-                self.connected = False
-                return None
-            if opcode == OP_PING:
-                if self.connected:
-                    self.write(frame(payload, OP_PONG))
-                continue
-            if opcode == OP_PONG:
-                continue
-            if opcode in (OP_TEXT, OP_BINARY):
-                if parts:
-                    raise ProtocolError(CLOSE_PROTOCOL, "a message started inside another")
-                first_opcode = opcode
-            elif opcode != OP_CONTINUATION or not parts and not first_opcode:
-                raise ProtocolError(CLOSE_PROTOCOL, f"unexpected opcode {opcode}")
-            parts.append(payload)
-            parts_size += length
-            if not fin:
-                continue
-            message = parts[0] if len(parts) == 1 else b"".join(parts)
-            if first_opcode == OP_BINARY:
-                return message
-            try:
-                return message.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ProtocolError(CLOSE_BAD_DATA, "text must be UTF-8") from None
+            end = pos + head + 4 + length
+            if size < end:
+                break
+            mask = bytes(buf[pos + head : pos + head + 4])
+            payload = unmask(bytes(buf[pos + head + 4 : end]), mask)
+            pos = end
+            message = self._frame(fin, opcode, payload)
+            if message is not None:
+                messages.append(message)
+        if pos:
+            del buf[:pos]
+        return messages
+
+    def _frame(self, fin: int, opcode: int, payload: bytes) -> str | bytes | None:
+        if opcode == OP_CLOSE:
+            self.peer_closed = True
+            self._send_close(CLOSE_NORMAL, "")
+            self.connected = False
+            return None
+        if opcode == OP_PING:
+            if self.connected:
+                self._write(frame(payload, OP_PONG))
+            return None
+        if opcode == OP_PONG:
+            return None
+        if opcode in (OP_TEXT, OP_BINARY):
+            if self._parts is not None:
+                raise ProtocolError(CLOSE_PROTOCOL, "a message started inside another")
+            self._binary = opcode == OP_BINARY
+            if fin:
+                return self._message(payload)
+            self._parts, self._parts_size = [payload], len(payload)
+            return None
+        if opcode != OP_CONTINUATION or self._parts is None:
+            raise ProtocolError(CLOSE_PROTOCOL, f"unexpected opcode {opcode}")
+        self._parts.append(payload)
+        self._parts_size += len(payload)
+        if not fin:
+            return None
+        whole = b"".join(self._parts)
+        self._parts, self._parts_size = None, 0
+        return self._message(whole)
+
+    def _message(self, data: bytes) -> str | bytes:
+        if self._binary:
+            return data
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError(CLOSE_BAD_DATA, "text must be UTF-8") from None
+
+    def wait(self) -> str | bytes | None:
+        """Blocking read of the next message, ``None`` once the connection is over."""
+        try:
+            while not self._ready:
+                if self.peer_closed or self._read is None:
+                    return None
+                data = self._read(65536)
+                if not data:
+                    self.abort()
+                    return None
+                self._ready.extend(self.feed(data))
+            return self._ready.pop(0)
+        except ProtocolError as exc:
+            self.fail(exc)
+            return None
+        except (OSError, ValueError):
+            self.abort()
+            return None
+
+    def fail(self, exc: ProtocolError) -> None:
+        self._send_close(exc.code, exc.reason)
+        self.abort()
 
     # -- closing ----------------------------------------------------------------------------
     def _send_close(self, code: int, reason: str) -> None:
@@ -255,12 +329,12 @@ class LeanWebSocket:
             return
         self._close_sent = True
         try:
-            self.write(frame(code.to_bytes(2, "big") + reason.encode()[:120], OP_CLOSE))
+            self._write(frame(code.to_bytes(2, "big") + reason.encode()[:120], OP_CLOSE))
         except OSError:
             pass
 
     def close(self) -> None:
-        """engineio closes the connection: a close frame, then no more writes."""
+        """engine.io closes the connection: a close frame, then no more writes."""
         if not self.connected:
             return
         self._send_close(CLOSE_NORMAL, "")
@@ -269,7 +343,7 @@ class LeanWebSocket:
             self._shutdown(socket.SHUT_WR)
 
     def abort(self) -> None:
-        """Drop the connection now; the reader sees the end and engineio cleans up."""
+        """Drop the connection now; the reader sees the end and engine.io cleans up."""
         self.connected = False
         self._backlog = None
         self._shutdown(socket.SHUT_RDWR)
@@ -279,6 +353,240 @@ class LeanWebSocket:
             self._sock.shutdown(how)
         except OSError:
             pass
+
+
+class DirectQueue:
+    """Stands in for an upgraded engine.io socket's packet queue: ``put`` writes at once.
+
+    engine.io normally parks a writer greenlet per websocket on a queue; every packet sent
+    to the connection wakes it. Our websocket writes never block, so the packet goes out in
+    the sender's own greenlet, in order, and the writer greenlet and its queue are gone.
+    """
+
+    __slots__ = ("ws", "empty_exc")
+
+    def __init__(self, ws: LeanWebSocket, empty_exc: type[Exception]) -> None:
+        self.ws = ws
+        self.empty_exc = empty_exc
+
+    def put(self, pkt: Any, block: bool = True, timeout: float | None = None) -> None:
+        if pkt is None:  # engine.io's "stop writing": the socket is closing
+            self.ws.close()
+            return
+        try:
+            self.ws.send(pkt.encode())
+        except OSError:
+            pass  # the reader sees the end of the connection and engine.io cleans up
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        raise self.empty_exc()  # nothing ever waits here: the websocket has it all
+
+    def get_nowait(self) -> Any:
+        raise self.empty_exc()
+
+    def qsize(self) -> int:
+        return 0
+
+    def empty(self) -> bool:
+        return True
+
+    def task_done(self) -> None:
+        return None
+
+    def join(self, timeout: float | None = None) -> bool:
+        return True
+
+
+class _Session:
+    """engine.io's websocket protocol over :class:`LeanWebSocket`.
+
+    The upgrade probe (when the client started on long-polling), then every packet to
+    ``Socket.receive`` and a close at the end, as engine.io's own handler does; packets go out
+    through :class:`DirectQueue`, and the ping after a pong waits on a timer, not a greenlet.
+    """
+
+    __slots__ = ("engine", "ws", "server", "state", "detached", "watcher", "ended")
+
+    PROBE, UPGRADE, OPEN = 0, 1, 2
+
+    def __init__(self, engine: Any, ws: LeanWebSocket, *, detached: bool) -> None:
+        self.engine = engine
+        self.ws = ws
+        self.server = engine.server
+        self.detached = detached
+        self.watcher: Any = None
+        self.ended = False
+        if engine.connected:  # an upgrade from long-polling: the probe comes first
+            engine.upgrading = True
+            self.state = self.PROBE
+        else:
+            engine.connected = True
+            self._open()
+
+    def _open(self) -> None:
+        """Write what was queued before the websocket, then send everything directly."""
+        engine = self.engine
+        old = engine.queue
+        empty = self.server.get_queue_empty_exception()
+        direct = DirectQueue(self.ws, empty)
+        while True:
+            try:
+                pkt = old.get_nowait()
+            except empty:
+                break
+            old.task_done()
+            direct.put(pkt)
+        engine.queue = direct
+        engine.upgraded = True
+        engine.upgrading = False
+        self.state = self.OPEN
+        _live[engine.sid] = self.ws
+
+    def on_message(self, message: str | bytes) -> bool:
+        """Handle one message; ``False`` ends the session."""
+        engine = self.engine
+        try:
+            pkt = eio_packet.Packet(encoded_packet=message)
+        except Exception:
+            log.info("closing %s: undecodable engine.io packet", engine.sid)
+            return False
+        if self.state == self.OPEN:
+            if pkt.packet_type == eio_packet.PONG:
+                if engine.last_ping:
+                    engine.last_ping = None
+                    gevent.spawn_later(self.server.ping_interval, self._ping)
+                return True
+            if self.detached:  # in the hub: handlers may block, so they get a greenlet
+                gevent.spawn(self._receive, pkt)
+                return True
+            return self._receive(pkt)
+        if self.state == self.PROBE and pkt.packet_type == eio_packet.PING and pkt.data == "probe":
+            self.ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
+            engine.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends the pending poll
+            self.state = self.UPGRADE
+            return True
+        if self.state == self.UPGRADE and pkt.packet_type == eio_packet.UPGRADE:
+            self._open()
+            return True
+        engine.upgrading = False  # a failed upgrade: the client stays on long-polling
+        self.state = -1
+        return False
+
+    def _receive(self, pkt: Any) -> bool:
+        try:
+            self.engine.receive(pkt)
+        except engine_errors.UnknownPacketError:
+            return True
+        except engine_errors.SocketIsClosedError:
+            return False
+        except Exception:
+            log.exception("engine.io receive error")
+            self.ws.abort()
+            return False
+        return True
+
+    def _ping(self) -> None:
+        engine = self.engine
+        if not engine.closing and not engine.closed:
+            engine.last_ping = time.time()
+            engine.send(eio_packet.Packet(eio_packet.PING))
+
+    def end(self) -> None:
+        """The connection is over: engine.io closes the session, we release the socket."""
+        if self.ended:
+            return
+        self.ended = True
+        ws, engine = self.ws, self.engine
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+        if _live.get(engine.sid) is ws:
+            del _live[engine.sid]
+        ws.abort()
+        if self.state == self.OPEN:
+            engine.queue.put(None)
+            engine.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+        if self.detached:
+            ws._sock.close()
+
+    # -- in the request greenlet ------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            while not self.ended:
+                message = self.ws.wait()
+                if message is None or not self.on_message(message):
+                    return
+        finally:
+            self.end()
+
+    # -- detached: the hub calls back when bytes arrive -------------------------------------
+    def watch(self) -> None:
+        self.watcher = gevent.get_hub().loop.io(self.ws._sock.fileno(), 1)
+        self.watcher.start(self._readable)
+
+    def _readable(self) -> None:
+        ws = self.ws
+        try:
+            data = ws._sock.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            gevent.spawn(self.end)
+            self.watcher.stop()
+            return
+        try:
+            messages = ws.feed(data)
+        except ProtocolError as exc:
+            ws.fail(exc)
+            messages = []
+        for message in messages:
+            if not self.on_message(message):
+                ws.abort()
+                break
+        if ws.peer_closed or not ws.connected:
+            if ws.peer_closed and not self.ended:
+                ws.abort()
+            # our close frame is out (or the link is cut): wait for EOF, not forever
+            gevent.spawn_later(CLOSE_GRACE, self._expire)
+
+    def _expire(self) -> None:
+        if not self.ended:
+            self.ws.abort()
+            self.end()
+
+
+class DetachableWSGIHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
+    """pywsgi's handler, able to hand its connection over to a websocket session.
+
+    The adapter duplicates the socket and this handler forgets it: pywsgi neither reads
+    after the response nor writes to it, and its greenlet ends; the session continues on
+    hub callbacks (see :meth:`_Session.watch`).
+    """
+
+    _detached = False
+
+    def get_environ(self) -> dict[str, Any]:
+        env: dict[str, Any] = super().get_environ()
+        if self._connection_upgrade_requested():
+            env[DETACH_KEY] = weakref.WeakMethod(self._detach_socket)
+        return env
+
+    def _detach_socket(self) -> Any:
+        sock = self.socket
+        if sock is None or self._detached:
+            return None
+        mine = sock.dup()
+        self._detached = True
+        self.close_connection = True
+        self.socket = None
+        return mine
+
+    def _sendall(self, data: bytes) -> None:
+        if self._detached:
+            return  # engine.io's reply to the upgrade request: the session answered already
+        super()._sendall(data)
 
 
 class LeanWebSocketWSGI:
@@ -293,6 +601,7 @@ class LeanWebSocketWSGI:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         rfile = environ.get("wsgi.input")
         sock = getattr(getattr(rfile, "raw", None), "_sock", None)
+        engine = getattr(self.app, "__self__", None)
         if sock is None or "wsgi.websocket" in environ:
             if self.fallback is None:
                 start_response("400 Bad Request", [("Content-Type", "text/plain")])
@@ -305,29 +614,37 @@ class LeanWebSocketWSGI:
                 [("Content-Type", "text/plain"), ("Sec-WebSocket-Version", "13")],
             )
             return [b"bad websocket handshake"]
+        accept = accept_key(key)
+        detach = environ.pop(DETACH_KEY, None)
+        detach = detach() if detach is not None else None
+        mine = detach() if detach is not None and isinstance(engine, EngineSocket) else None
+        if mine is not None:
+            # Nothing of the websocket is in pywsgi's buffer yet: the client waits for the 101.
+            environ["wsgi.input"] = BytesIO()
+            mine.settimeout(0.0)
+            mine.sendall(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept.encode() + b"\r\n\r\n"
+            )
+            ws = LeanWebSocket(mine, self.server.max_http_buffer_size)
+            ws.engine = engine
+            _Session(engine, ws, detached=True).watch()
+            return []
         write = start_response(
             "101 Switching Protocols",
-            [
-                ("Upgrade", "websocket"),
-                ("Connection", "Upgrade"),
-                ("Sec-WebSocket-Accept", accept_key(key)),
-            ],
+            [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept)],
         )
         write(b"")  # pywsgi sends the 101 now; the socket is ours from here
-        ws = LeanWebSocket(
-            sock, rfile, self.server.max_http_buffer_size, self.server.start_background_task
-        )
-        engine = getattr(self.app, "__self__", None)
-        sid = getattr(engine, "sid", None)
-        if isinstance(sid, str):
-            ws.engine = engine
-            _live[sid] = ws
+        ws = LeanWebSocket(sock, self.server.max_http_buffer_size, rfile.read1)
         try:
-            self.app(ws)
+            if isinstance(engine, EngineSocket):
+                ws.engine = engine
+                _Session(engine, ws, detached=False).run()
+            else:
+                self.app(ws)  # not engine.io's handler: just run it over our websocket
         finally:
-            if isinstance(sid, str) and _live.get(sid) is ws:
-                del _live[sid]
             ws.abort()
+            rfile.close()  # pywsgi then ends the connection instead of reading a next request
         return []
 
 

@@ -165,6 +165,8 @@ class LiveNamespace(Namespace):
             return super().trigger_event(event, *args)
         if not isinstance(event, str) or event not in self.CLIENT_EVENTS:
             return _unknown_event(event)
+        if len(args) > 2:  # (sid, payload): a handler called with more would raise
+            return _error(ValidationFailed(f"Send one payload with {event!r}, not several."))
         return super().trigger_event(event, *args)
 
     def on_connect(self, auth: Any = None) -> None:

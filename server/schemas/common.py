@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import INCLUDE, RAISE, Schema, fields
 
 
 class StrictSchema(Schema):
@@ -11,6 +11,9 @@ class StrictSchema(Schema):
 
 
 class ErrorBodySchema(Schema):
+    class Meta:
+        unknown = INCLUDE  # some errors add details: fields, retry_after, findings, current...
+
     code = fields.String(required=True, metadata={"description": "Stable snake_case code"})
     message = fields.String(required=True, metadata={"description": "A sentence for people"})
     field = fields.String(metadata={"description": "The input field at fault, when one is"})

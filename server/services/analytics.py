@@ -13,14 +13,14 @@ never changes, and a congress week stays well inside the cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, Select, func, select
+from sqlalchemy import ColumnElement, Integer, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -92,8 +92,7 @@ class Dataset:
     tz: ZoneInfo
     talks: dict[int, an.TalkRecord]
     track_names: dict[int, str]
-    authors: dict[int, an.AuthorRecord]
-    reach_of: dict[int, int]
+    people: an.Audience
     speakers: dict[int, an.SpeakerRecord]
     result: an.Analytics
 
@@ -179,37 +178,55 @@ def _talks(
     }
 
 
-def _authors(author_ids: Select[Any]) -> tuple[dict[int, an.AuthorRecord], dict[int, int]]:
-    """Authors (names and handles) and their reach, for the authors ``author_ids`` selects.
+#: Ids bound per ``IN (...)``: well under SQLite's and PostgreSQL's parameter limits.
+ID_CHUNK: Final = 5_000
 
-    One scan: users left-joined to their handles, a row per (user, network).
-    """
-    people: dict[int, tuple[str, str, dict[str, str], dict[str, int]]] = {}
-    authors_sq = author_ids.subquery()
-    rows = db.session.execute(
-        select(
-            User.id,
-            User.username,
-            User.display_name,
-            UserHandle.network,
-            UserHandle.handle,
-            UserHandle.followers,
+
+def _chunks(ids: Collection[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), ID_CHUNK):
+        yield ordered[start : start + ID_CHUNK]
+
+
+def _audience(author_ids: Collection[int]) -> an.Audience:
+    """Reach and listing of these authors: one narrow row per stated handle."""
+    rows: list[tuple[int, str, int]] = []
+    for chunk in _chunks(author_ids):
+        rows.extend(
+            db.session.execute(
+                select(UserHandle.user_id, UserHandle.handle, UserHandle.followers).where(
+                    UserHandle.user_id.in_(chunk)
+                )
+            ).tuples()
         )
-        .join(authors_sq, authors_sq.c[0] == User.id)
-        .outerjoin(UserHandle, UserHandle.user_id == User.id)
-    )
-    for user_id, username, display_name, network, handle, count in rows:
-        person = people.get(user_id)
-        if person is None:
-            person = people[user_id] = (username, display_name, {}, {})
-        if network is not None:
-            person[2][network] = handle
-            person[3][network] = count
-    authors = {
-        user_id: an.AuthorRecord(user_id, username, display_name, handles, followers)
-        for user_id, (username, display_name, handles, followers) in people.items()
-    }
-    return authors, {user_id: an.reach(a.followers) for user_id, a in authors.items()}
+    return an.audience(rows)
+
+
+@dataclass(frozen=True)
+class Person:
+    """How a contributor is shown: names and handles."""
+
+    username: str
+    display_name: str
+    handles: dict[str, str]
+
+
+def _people(ids: list[int]) -> dict[int, Person]:
+    """Names and handles of a few authors (the top lists), in chunks of bound ids."""
+    people: dict[int, Person] = {}
+    for chunk in _chunks(ids):
+        for user_id, username, display_name in db.session.execute(
+            select(User.id, User.username, User.display_name).where(User.id.in_(chunk))
+        ):
+            people[user_id] = Person(username, display_name, {})
+        for user_id, network, handle in db.session.execute(
+            select(UserHandle.user_id, UserHandle.network, UserHandle.handle).where(
+                UserHandle.user_id.in_(chunk)
+            )
+        ):
+            if handle:
+                people[user_id].handles[network] = handle
+    return people
 
 
 def _speakers(conference: Conference) -> dict[int, an.SpeakerRecord]:
@@ -242,13 +259,13 @@ def load(conference: Conference, filters: Filters) -> Dataset:
     tz = _zone(conference.timezone)
     talks = _talks(conference)
     track_names = _track_names(conference)
-    authors, reach_of = _authors(select(Post.author_id).where(*where).distinct())
     speakers = _speakers(conference)
     rows = db.session.execute(
         select(Post.author_id, Post.talk_id, epoch_seconds(Post.created_at), Post.text).where(
             *where
         )
-    )
+    ).all()
+    people = _audience({row[0] for row in rows})
     entities = text_entities
     records = (
         (author_id, talk_id, created_at, entities(text))
@@ -256,14 +273,12 @@ def load(conference: Conference, filters: Filters) -> Dataset:
     )
     result = an.analyse(
         records,
-        reach_of=reach_of,
+        reach_of=people.reach_of,
         talks=talks,
         tz=tz,
         mentions=an.mention_index(speakers.values()),
     )
-    return Dataset(
-        conference, filters, track, tz, talks, track_names, authors, reach_of, speakers, result
-    )
+    return Dataset(conference, filters, track, tz, talks, track_names, people, speakers, result)
 
 
 # ------------------------------------------------------------------------------------------
@@ -283,18 +298,6 @@ def _talk_row(talk: an.TalkRecord, data: Dataset) -> dict[str, Any]:
         "room": talk.room,
         "start_at": talk.start_at.astimezone(data.tz).isoformat(),
         "end_at": talk.end_at.astimezone(data.tz).isoformat(),
-    }
-
-
-def _contributor(row: an.Contributor) -> dict[str, Any]:
-    return {
-        "id": row.author.id,
-        "username": row.author.username,
-        "display_name": row.author.display_name,
-        "handles": {n: h for n, h in sorted(row.author.handles.items()) if h},
-        "followers": row.reach,
-        "posts": row.posts,
-        "impressions": row.impressions,
     }
 
 
@@ -321,11 +324,19 @@ def hashtag_rows(data: Dataset, limit: int | None) -> list[dict[str, Any]]:
 
 
 def contributor_rows(data: Dataset, by: an.Ranking, limit: int | None) -> list[dict[str, Any]]:
+    ranked = an.top_contributors(data.result.author_posts, data.people, by=by, limit=limit)
+    people = _people([row.author_id for row in ranked])
     return [
-        _contributor(row)
-        for row in an.top_contributors(
-            data.result.author_posts, data.authors, by=by, limit=limit, reach_of=data.reach_of
-        )
+        {
+            "id": row.author_id,
+            "username": people[row.author_id].username,
+            "display_name": people[row.author_id].display_name,
+            "handles": dict(sorted(people[row.author_id].handles.items())),
+            "followers": row.reach,
+            "posts": row.posts,
+            "impressions": row.impressions,
+        }
+        for row in ranked
     ]
 
 
@@ -425,7 +436,7 @@ def leaderboard(conference: Conference, at: str, *, limit: int) -> dict[str, Any
         )
         if talk_id is not None
     ]
-    _, reach_of = _authors(select(Post.author_id).where(*where).distinct())
+    reach_of = _audience({author_id for _, author_id, _ in counts}).reach_of
     board = an.leaderboard(talks.values(), counts, reach_of=reach_of, at=when, tz=tz, limit=limit)
     track_names = _track_names(conference)
 

@@ -392,7 +392,7 @@ def _locked_post(post_id: int) -> Post:
     post = db.session.scalar(
         select(Post)
         .where(Post.id == post_id)
-        .with_for_update()
+        .with_for_update(of=Post)
         .execution_options(populate_existing=True)
     )
     if post is None:

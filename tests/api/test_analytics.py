@@ -119,7 +119,7 @@ class Expected:
         for p in posts:
             if p.talk_id is not None:
                 groups[p.talk_id].append(p)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for talk_id, chosen in groups.items():
             talk = self.week.talks[talk_id]
             rows.append({
@@ -143,7 +143,7 @@ class Expected:
         for p in posts:
             if p.talk_id is not None and self.week.talks[p.talk_id].track_id is not None:
                 groups[self.week.talks[p.talk_id].track_id].append(p)  # type: ignore[index]
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"id": track_id, "name": self.week.tracks[track_id],
              "sessions": len({p.talk_id for p in chosen}), **self.figures(chosen)}
             for track_id, chosen in groups.items()
@@ -161,7 +161,7 @@ class Expected:
             for key, spelling in firsts.items():
                 groups[key].append(p)
                 spellings[key][spelling] += 1
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key, chosen in groups.items():
             top = sorted(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
             rows.append({"hashtag": "#" + top, "key": key, **self.figures(chosen)})
@@ -170,7 +170,7 @@ class Expected:
 
     def contributors(self, posts: list[GenPost], by: str) -> list[dict[str, Any]]:
         counts = Counter(p.author_id for p in posts)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for author_id, n in counts.items():
             person = self.week.authors[author_id]
             if not person.handles:
@@ -206,7 +206,7 @@ class Expected:
             for speaker_id, found in seen.items():
                 groups[speaker_id].append(p)
                 networks[speaker_id].update(found)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for speaker_id, chosen in groups.items():
             name, handles = self.week.speakers[speaker_id]
             rows.append({
@@ -330,7 +330,9 @@ def test_people_without_handles_count_but_are_not_named(
     report: dict[str, Any], expected: Expected, week: Week
 ) -> None:
     counts = Counter(p.author_id for p in expected.visible())
-    busiest_unlisted = max((a for a in counts if not week.authors[a].handles), key=counts.get)
+    busiest_unlisted = max(
+        (a for a in counts if not week.authors[a].handles), key=lambda a: counts[a]
+    )
     named = {row["id"] for row in expected.contributors(expected.visible(), "posts")}
     assert busiest_unlisted not in named
     assert counts[busiest_unlisted] > 0
@@ -524,7 +526,9 @@ def test_csv_respects_filters(api: FlaskClient, expected: Expected) -> None:
 def svg_of(response: Any) -> ET.Element:
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
-    assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'none'; frame-ancestors 'none'"
+    )
     root = ET.fromstring(response.get_data(as_text=True))
     assert root.tag == f"{SVG}svg" and root.get("role") == "img"
     assert root.find(f"{SVG}title") is not None and root.find(f"{SVG}desc") is not None
@@ -568,7 +572,8 @@ def test_top_sessions_chart_for_a_day(api: FlaskClient, expected: Expected) -> N
         f"{s['code']} {s['title']}: {s['posts']:,} posts" for s in sessions
     ]
     title = root.find(f"{SVG}title")
-    assert title is not None and title.text == "Sessions with the most posts, #NRC26 \u00b7 2026-11-01"
+    assert title is not None
+    assert title.text == "Sessions with the most posts, #NRC26 \u00b7 2026-11-01"
 
 
 # ------------------------------------------------------------------------------------------

@@ -336,6 +336,7 @@ class LiveClient:
         self.resyncs = 0
         self.inconsistent: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self._on_this_connection: set[int] = set()
+        self._versions: dict[int, int] = {}  # id -> seq of the latest event applied
         self._changed = threading.Condition()
         self.sio: Any = None
 
@@ -394,7 +395,9 @@ class LiveClient:
             for post in ack.get("posts", []):
                 self._keep(post)
             for post_id in ack.get("removed", []):
-                self._remove(post_id, None)
+                # Removed as of the ack's seq; a later live event (a restore) stands.
+                if self._versions.get(post_id, 0) <= int(ack["seq"]):
+                    self._remove(post_id, None)
             # The replay covers everything up to the ack's seq (or the client asked to
             # start from now by leaving ``since`` out).
             self.last_seq = max(self.last_seq, int(ack["seq"]))
@@ -446,19 +449,29 @@ class LiveClient:
             self._changed.notify_all()
 
     def _keep(self, post: dict[str, Any]) -> None:
+        """Show a post unless a later event (a removal) already superseded it.
+
+        A post restored by a moderator comes back under a new, higher seq.
+        """
+        seq = int(post["seq"])
         known = self.posts.get(post["id"])
-        if known is not None and known != post:
+        if known is not None and known["seq"] == seq and known != post:
             self.inconsistent.append((known, post))
-        if post["id"] not in self.removed:
+        if seq >= self._versions.get(post["id"], 0):
+            self._versions[post["id"]] = seq
+            self.removed.discard(post["id"])
             self.posts[post["id"]] = post
-        if post["seq"] is not None:
-            self.last_seq = max(self.last_seq, int(post["seq"]))
+        self.last_seq = max(self.last_seq, seq)
 
     def _remove(self, post_id: int, seq: int | None) -> None:
-        self.removed.add(post_id)
-        self.posts.pop(post_id, None)
+        """``seq`` is the removal's number (live events); join acks list current removals."""
         if seq is not None:
             self.last_seq = max(self.last_seq, int(seq))
+            if int(seq) < self._versions.get(post_id, 0):
+                return
+            self._versions[post_id] = int(seq)
+        self.removed.add(post_id)
+        self.posts.pop(post_id, None)
 
     # waiting ---------------------------------------------------------------------------
 

@@ -520,3 +520,32 @@ def test_wall_renders_markup_inert_and_only_http_links(
     expect(links).to_have_attribute("href", "https://example.org/a")
     assert page.evaluate("window.__pwned") is None
     _no_horizontal_scroll(page)
+
+
+def test_a_photo_with_alt_text_reaches_the_wall(
+    context_factory: Any, live_server: Any, shot: Any, tmp_path: Any
+) -> None:
+    ctx = context_factory()
+    _new_user(live_server, ctx)
+    page = ctx.new_page()
+    talk = _plain_session(live_server)
+    photo = tmp_path / "slide.png"
+    Image.new("RGB", (640, 480), (31, 78, 121)).save(photo)
+    page.goto(f"/sessions/{talk['id']}")
+    page.get_by_label("Photo description (for screen readers)").fill("A blue test slide")
+    page.locator(".composer__photos input[type=file]").set_input_files(str(photo))
+    expect(page.locator(".composer__preview img")).to_have_attribute("alt", "A blue test slide")
+    text = f"With a photo {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Your post").fill(text)
+    page.get_by_role("button", name="Post to the wall").click()
+    expect(page.locator("#toast")).to_have_text("Posted to the wall")
+    image = page.locator(".wall .post", has_text=text).locator("img")
+    expect(image).to_have_attribute("alt", "A blue test slide")
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    posted = next(p for p in _posts(live_server, talk["id"]) if p["text"] == text)
+    assert [i["alt"] for i in posted["images"]] == ["A blue test slide"]
+
+    # A "no photos" session offers no photo button.
+    page.goto(f"/sessions/{live_server.policies['no_photos']}")
+    expect(page.locator(".composer__photos")).to_contain_text("No photos in this session")
+    expect(page.locator(".composer__photos input[type=file]")).to_have_count(0)

@@ -11,11 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.domain import analytics as an
 from server.domain import charts
+from server.domain.text import extract_hashtags
+from tests.shared_data import SHARED
 
 pytestmark = pytest.mark.unit
 
@@ -60,12 +63,6 @@ def post(
     return an.PostRecord(author, talk_id, int(at(when).timestamp()), an.text_entities(text))
 
 
-def author(user_id: int, handles: dict[str, str] | None = None,
-           followers: dict[str, int] | None = None) -> an.AuthorRecord:
-    return an.AuthorRecord(user_id, f"user{user_id}", f"User {user_id}", handles or {},
-                           followers or {})
-
-
 # ------------------------------------------------------------------------------------------
 # Definitions
 
@@ -90,10 +87,20 @@ def test_reach_is_the_largest_stated_follower_count(
 
 @pytest.mark.parametrize(
     ("handles", "expected"),
-    [({}, False), ({"x": ""}, False), ({"x": "ada"}, True), ({"linkedin": "in/ada"}, True)],
+    [([], False), ([""], False), (["ada"], True), (["", "in/ada"], True)],
 )
-def test_only_authors_with_a_handle_are_listed(handles: dict[str, str], expected: bool) -> None:
-    assert an.listed(author(1, handles)) is expected
+def test_only_authors_with_a_handle_are_listed(handles: list[str], expected: bool) -> None:
+    assert an.listed(handles) is expected
+
+
+def test_audience_from_handle_rows() -> None:
+    people = an.audience(
+        [(1, "ada", 1200), (1, "ada.bsky.social", 5000), (2, "", 300), (3, "c", 0)]
+    )
+
+    assert people.reach_of == {1: 5000, 2: 300, 3: 0}
+    assert people.listed == frozenset({1, 3})
+    assert an.audience([]) == an.Audience({}, frozenset())
 
 
 @pytest.mark.parametrize(
@@ -114,6 +121,36 @@ def test_hashtags_are_distinct_per_post_by_case_insensitive_key(
     text: str, hashtags: tuple[tuple[str, str], ...]
 ) -> None:
     assert an.text_entities(text).hashtags == hashtags
+
+
+def _extract_texts() -> list[str]:
+    with (SHARED / "data" / "twitter-text-conformance" / "extract.yml").open(
+        encoding="utf-8"
+    ) as handle:
+        suite = yaml.safe_load(handle)["tests"]
+    return [case["text"] for cases in suite.values() for case in cases if "#" in case["text"]
+            or "\uff03" in case["text"]]
+
+
+@pytest.mark.parametrize("text", _extract_texts())
+def test_fast_hashtags_equal_extract_hashtags_on_the_conformance_texts(text: str) -> None:
+    assert an._hashtags(text) == extract_hashtags(text)
+
+
+URLISH = st.lists(
+    st.sampled_from(
+        ["#", "\uff03", "#tag", "a", "Z", "1", ".", "/", ":", " ", "\n", "\u3000", "\u00a0",
+         "\u2028", "é", "_", "-", "&", "?", "=", "https://", "http://", "www.", "example",
+         ".com", ".org", "t.co", "/#x", "#frag", "@", "\u3002", "\uff0e", "(", ")"]
+    ),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=2_000, deadline=None)
+@given(URLISH)
+def test_fast_hashtags_equal_extract_hashtags(text: str) -> None:
+    assert an._hashtags(text) == extract_hashtags(text)
 
 
 @pytest.mark.parametrize(
@@ -349,27 +386,22 @@ def test_tracks_rank_by_posts_then_name() -> None:
 
 
 def test_top_contributors_leave_out_people_without_handles() -> None:
-    authors = {
-        1: author(1, {"x": "a"}, {"x": 10}),
-        2: author(2, {}, {}),
-        3: author(3, {"bluesky": "c.bsky.social", "x": "c"}, {"bluesky": 1000, "x": 5}),
-        4: author(4, {"x": "d"}, {"x": 10}),
-    }
-    posts = Counter({1: 5, 2: 9, 3: 1, 4: 5})
+    people = an.Audience({1: 10, 2: 0, 3: 1000, 4: 10, 5: 7}, frozenset({1, 3, 4, 6}))
+    posts = Counter({1: 5, 2: 9, 3: 1, 4: 5, 5: 2, 6: 1})
 
-    by_posts = an.top_contributors(posts, authors, by="posts", limit=None)
-    by_impressions = an.top_contributors(posts, authors, by="impressions", limit=2)
+    by_posts = an.top_contributors(posts, people, by="posts", limit=None)
+    by_impressions = an.top_contributors(posts, people, by="impressions", limit=2)
 
-    assert [(c.author.id, c.posts, c.impressions) for c in by_posts] == [
-        (1, 5, 50), (4, 5, 50), (3, 1, 1000)
+    assert [(c.author_id, c.posts, c.impressions) for c in by_posts] == [
+        (1, 5, 50), (4, 5, 50), (3, 1, 1000), (6, 1, 0)
     ]
-    assert [c.author.id for c in by_impressions] == [3, 1]
+    assert [c.author_id for c in by_impressions] == [3, 1]
 
 
 def test_top_contributors_break_post_ties_by_impressions() -> None:
-    authors = {1: author(1, {"x": "a"}, {"x": 1}), 2: author(2, {"x": "b"}, {"x": 2})}
-    ranked = an.top_contributors(Counter({1: 3, 2: 3}), authors, by="posts", limit=None)
-    assert [c.author.id for c in ranked] == [2, 1]
+    people = an.Audience({1: 1, 2: 2}, frozenset({1, 2}))
+    ranked = an.top_contributors(Counter({1: 3, 2: 3}), people, by="posts", limit=None)
+    assert [c.author_id for c in ranked] == [2, 1]
 
 
 def test_top_speakers_rank_by_posts_then_name() -> None:

@@ -24,6 +24,11 @@ export function setAuth(token) {
   signedIn = Boolean(token);
 }
 
+/** The CSRF token for writes that do not go through api() (multipart uploads). */
+export function currentCsrfToken() {
+  return csrfToken;
+}
+
 export function isSignedIn() {
   return signedIn;
 }

@@ -5,17 +5,21 @@ import { clear, el, toast } from "./dom.js";
 import { errorNotice } from "./components.js";
 import * as nowPage from "./pages/now.js";
 import * as programmePage from "./pages/programme.js";
-import * as sessionPage from "./pages/session.js";
-import * as agendaPage from "./pages/agenda.js";
-import * as loginPage from "./pages/login.js";
-import * as wallPage from "./pages/wall.js";
-import * as draftsPage from "./pages/drafts.js";
-import * as projectorPage from "./pages/projector.js";
-import * as moderationPage from "./pages/moderation.js";
 import { flushOutbox, onOutboxChange, rememberCsrf, requestSync } from "./outbox.js";
 import { startPwa } from "./pwa.js";
 
 const CONFERENCE_KEY = "backchannel.conference";
+
+// The programme pages load with the app; the others (composer, wall, moderation...) when
+// first opened, so a first visit on a slow link downloads only what it shows. The service
+// worker precaches them all, so later they open at once, offline too.
+const sessionPage = () => import("./pages/session.js");
+const agendaPage = () => import("./pages/agenda.js");
+const loginPage = () => import("./pages/login.js");
+const wallPage = () => import("./pages/wall.js");
+const draftsPage = () => import("./pages/drafts.js");
+const projectorPage = () => import("./pages/projector.js");
+const moderationPage = () => import("./pages/moderation.js");
 
 const ROUTES = [
   { pattern: /^\/$/, nav: "now", page: nowPage },
@@ -181,11 +185,13 @@ async function render() {
   document.body.classList.toggle("bare", Boolean(route.bare));
   try {
     if (params.slug) await app.useConference(params.slug, controller.signal);
+    const page = typeof route.page === "function" ? await route.page() : route.page;
+    if (controller.signal.aborted) return;
     if (!state.conference && route.page !== loginPage) {
       view.append(noConference());
       return;
     }
-    await route.page.render({
+    await page.render({
       view,
       app,
       params,

@@ -145,6 +145,7 @@ const NETWORK_NAMES = {
   linkedin: "LinkedIn",
 };
 export const NETWORK_ORDER = ["x", "bluesky", "mastodon", "threads", "linkedin"];
+export const NETWORK_LABELS = NETWORK_NAMES;
 
 /** `{label, url}` for a canonical handle (see server/domain/handles.py); url null if odd. */
 export function handleLink(network, handle) {

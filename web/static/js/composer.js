@@ -3,13 +3,23 @@
 // confirmation step, hand-off to each network's composer and the share sheet, and "post to
 // the wall" through the outbox (so a post written in a dead zone goes out once, later).
 
-import { api, ApiError, isAbort } from "./api.js";
+import { api, ApiError, currentCsrfToken, isAbort } from "./api.js";
 import { debounce, el, toast, uid } from "./dom.js";
-import { NETWORK_ORDER } from "./components.js";
+import { NETWORK_LABELS, NETWORK_ORDER } from "./components.js";
 import { loadRules, measure } from "./length.js";
 import { flushOutbox, queuePost, requestSync, requeue, discard, store } from "./outbox.js";
 
-export const NETWORK_LABELS = { x: "X", bluesky: "Bluesky", mastodon: "Mastodon", threads: "Threads", linkedin: "LinkedIn" };
+/** POST /api/v1/uploads (multipart), with the CSRF header api() would add. */
+async function uploadImage(form) {
+  const response = await fetch("/api/v1/uploads", {
+    method: "POST", body: form, credentials: "same-origin", headers: { "X-CSRF-Token": currentCsrfToken() || "" },
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error((body && body.error && body.error.message) || `The server answered ${response.status}.`);
+  return body;
+}
+
+export { NETWORK_LABELS };
 const TEMPLATES = [
   ["now", "What is on now"],
   ["takeaway", "A takeaway"],
@@ -66,6 +76,7 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
     rules: null,
     intents: null,
     intentsFor: null,
+    images: [], // uploads: {id, thumbnail_url, alt}
   };
   const textId = uid("compose-text");
   const hintId = uid("compose-hint");
@@ -147,6 +158,57 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
       suggestions.append(b);
     }
   }
+
+  // ---- photos ----
+  const photos = el("div", { class: "composer__photos" });
+  if (talk && talk.policy === "no_photos") {
+    photos.append(el("p", { class: "muted" }, "No photos in this session: the speaker asked that slides are not photographed."));
+  } else {
+    const fileId = uid("photo");
+    const altId = uid("alt");
+    const file = el("input", { type: "file", id: fileId, accept: "image/jpeg,image/png,image/webp", class: "visually-hidden" });
+    const alt = el("input", { type: "text", id: altId, maxlength: "1500", placeholder: "What the photo shows" });
+    const previews = el("ul", { class: "composer__previews" });
+    const photoStatus = el("p", { class: "field__hint", "aria-live": "polite" });
+    const paintPreviews = () => {
+      previews.replaceChildren(...state.images.map((image) => {
+        const remove = el("button", { type: "button", class: "btn btn--secondary btn--small", "aria-label": `Remove photo ${image.alt || ""}` }, "Remove");
+        remove.addEventListener("click", () => {
+          state.images = state.images.filter((i) => i.id !== image.id);
+          paintPreviews();
+        });
+        return el("li", { class: "composer__preview" }, el("img", { src: image.thumbnail_url, alt: image.alt || "" }), remove);
+      }));
+    };
+    file.addEventListener("change", async () => {
+      const chosen = file.files && file.files[0];
+      file.value = "";
+      if (!chosen) return;
+      if (!navigator.onLine) {
+        photoStatus.textContent = "Photos need a connection; the text can wait in your outbox.";
+        return;
+      }
+      const form = new FormData();
+      form.append("file", chosen);
+      if (alt.value.trim()) form.append("alt", alt.value.trim());
+      photoStatus.textContent = "Uploading…";
+      try {
+        const upload = await uploadImage(form);
+        state.images.push({ id: upload.id, thumbnail_url: upload.thumbnail_url, alt: upload.alt });
+        alt.value = "";
+        photoStatus.textContent = "Photo added (location and camera details removed).";
+        paintPreviews();
+      } catch (error) {
+        photoStatus.textContent = error.message || "The photo could not be uploaded.";
+      }
+    });
+    photos.append(
+      el("div", { class: "field" }, el("label", { for: altId }, "Photo description (for screen readers)"), alt),
+      file,
+      el("label", { for: fileId, class: "btn btn--secondary btn--small composer__photo-button" }, "Add a photo"),
+      photoStatus, previews);
+  }
+  root.append(photos);
 
   // ---- counts ----
   const counts = el("ul", { class: "counts", "aria-label": "Length on each network" });
@@ -504,7 +566,12 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
     }
     postButton.disabled = true;
     try {
-      const item = await queuePost({ slug, text, session_id: talk ? talk.id : null, confirm_findings: confirmFindings });
+      const item = await queuePost({
+        slug, text, session_id: talk ? talk.id : null, confirm_findings: confirmFindings,
+        image_ids: state.images.map((i) => i.id),
+      });
+      state.images = [];
+      photos.querySelector(".composer__previews")?.replaceChildren();
       textarea.value = "";
       state.findings = [];
       state.checkedText = "";

@@ -101,6 +101,7 @@ export async function queuePost(post) {
     session_id: post.session_id ?? null,
     confirm_findings: Boolean(post.confirm_findings),
     allow_duplicate: Boolean(post.allow_duplicate),
+    image_ids: post.image_ids || [],
     created_at: new Date().toISOString(),
     state: "queued",
     attempts: 0,
@@ -147,6 +148,7 @@ async function sendOne(item, csrf) {
         session_id: item.session_id,
         confirm_findings: item.confirm_findings,
         allow_duplicate: item.allow_duplicate,
+        ...(item.image_ids && item.image_ids.length ? { image_ids: item.image_ids } : {}),
       }),
     });
   } catch {

@@ -29,6 +29,19 @@ export function postText(text) {
   return nodes;
 }
 
+async function reportPost(post, button) {
+  const reason = window.prompt("What is wrong with this post? Moderators will look at it.");
+  if (!reason || !reason.trim()) return;
+  try {
+    await api(`/posts/${post.id}/reports`, { method: "POST", body: { reason: reason.trim().slice(0, 500) } });
+    button.disabled = true;
+    button.textContent = "Reported";
+    toast("Thank you: the moderators will look at it");
+  } catch (error) {
+    toast(error instanceof ApiError ? error.message : "Could not report the post.");
+  }
+}
+
 function when(iso) {
   if (!iso) return "";
   const date = new Date(iso);
@@ -46,6 +59,11 @@ export function postItem(post, { app, onDelete, large = false } = {}) {
       el("span", { class: "post__handle" }, handle),
       el("time", { class: "post__time", datetime: post.created_at }, when(post.created_at))),
     el("p", { class: "post-text" }, postText(post.text || "")));
+  const images = (post.images || []).filter((i) => /^\/media\/[\w.-]+$/.test(i.thumbnail_url || "") && /^\/media\/[\w.-]+$/.test(i.url || ""));
+  if (images.length) {
+    item.append(el("div", { class: "post__images" }, images.map((i) => el("a", { href: i.url, target: "_blank", rel: "noopener" },
+      el("img", { src: i.thumbnail_url, alt: i.alt || "", width: i.thumbnail_width || null, height: i.thumbnail_height || null, loading: "lazy", decoding: "async" })))));
+  }
   if (post.status && post.status !== "visible") {
     item.classList.add("post--pending");
     item.append(el("p", { class: "badge badge--embargoed" },
@@ -55,6 +73,10 @@ export function postItem(post, { app, onDelete, large = false } = {}) {
     const remove = el("button", { type: "button", class: "post__delete", "aria-label": "Delete my post" }, "Delete");
     remove.addEventListener("click", () => onDelete(post, item));
     item.append(remove);
+  } else if (app && app.user && onDelete && post.status === "visible") {
+    const report = el("button", { type: "button", class: "post__delete", "aria-label": `Report the post by ${author.display_name || author.username}` }, "Report");
+    report.addEventListener("click", () => reportPost(post, report));
+    item.append(report);
   }
   return item;
 }

@@ -2,8 +2,7 @@
 
 import { api, ApiError } from "../api.js";
 import { el, toast, uid } from "../dom.js";
-import { NETWORK_ORDER } from "../components.js";
-import { NETWORK_LABELS } from "../composer.js";
+import { NETWORK_LABELS, NETWORK_ORDER } from "../components.js";
 
 const HANDLE_HINTS = {
   x: "username",
