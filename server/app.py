@@ -61,6 +61,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         COMPRESS_ALGORITHM=["br", "gzip"],
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_STORAGE_URI=None,
+        # Redis holds the shared counters; while it is down each process counts in memory
+        # (and a storage error lets the request through) rather than failing every post.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
     )
     if config:
         app.config.update(config)

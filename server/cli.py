@@ -64,9 +64,9 @@ def _no_delay_handler() -> type:
     import socket  # noqa: PLC0415 -- after patching
     from contextlib import suppress  # noqa: PLC0415
 
-    from gevent import pywsgi  # noqa: PLC0415
+    from server.realtime.broadcast import DetachableWSGIHandler  # noqa: PLC0415
 
-    class NoDelayHandler(pywsgi.WSGIHandler):
+    class NoDelayHandler(DetachableWSGIHandler):  # live websockets leave their greenlet
         def handle(self) -> None:
             with suppress(OSError):  # not a TCP socket (a unix socket)
                 self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -68,6 +68,7 @@ class Client(asyncio.Protocol):
         self.done = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert hasattr(transport, "write")  # uvloop's transports are not asyncio.Transport
         self.transport = transport  # type: ignore[assignment]
         key = base64.b64encode(os.urandom(16))
         transport.write(
@@ -254,7 +255,7 @@ def cli() -> None:
     parser.add_argument("--lat-file", default=os.devnull)
     args = parser.parse_args()
     try:
-        import uvloop  # noqa: PLC0415 -- optional: a faster event loop for the load client
+        import uvloop
     except ImportError:
         asyncio.run(main(args))
     else:

@@ -18,13 +18,13 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import argparse  # noqa: E402
-import itertools  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import itertools
+from datetime import UTC, datetime
+from typing import Any
 
-from flask import Flask, request  # noqa: E402
-from flask_socketio import SocketIO, join_room  # noqa: E402
+from flask import Flask, request
+from flask_socketio import SocketIO, join_room
 
 NAMESPACE = "/live"
 AUTHOR = {
@@ -45,7 +45,7 @@ socketio = SocketIO(app, async_mode="gevent", cors_allowed_origins=[], logger=Fa
 _ids = itertools.count(1)
 
 
-@socketio.on("join", namespace=NAMESPACE)
+@socketio.on("join", namespace=NAMESPACE)  # type: ignore[untyped-decorator]
 def on_join(data: Any) -> dict[str, Any]:
     room = str(data.get("room")) if isinstance(data, dict) else ""
     join_room(room)
@@ -73,7 +73,7 @@ def publish() -> tuple[dict[str, Any], int]:
 @app.get("/stats")
 def stats() -> dict[str, Any]:
     try:
-        import geventwebsocket  # noqa: F401, PLC0415
+        import geventwebsocket  # type: ignore[import-not-found]  # noqa: F401
 
         websocket = "gevent-websocket"
     except ImportError:

@@ -20,6 +20,7 @@ HTTP rate limiter is off (one account posting 50/s is the load, not an abuse).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -332,6 +333,7 @@ def run_one(
     gens: list[LoadGen] = []
     try:
         server.start(template)
+        print(f"   {kind} server pid {server.pid} on port {server.port}", flush=True)
         warm = LoadGen(server.port, 10, 8, Path(os.devnull))
         warm.read()
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
@@ -468,7 +470,11 @@ def _ratios(results: list[Result]) -> str:
         if r.server == "plain":
             continue
         base = next(
-            (p for p in results if p.server == "plain" and (p.clients, p.rate) == (r.clients, r.rate)),
+            (
+                p
+                for p in results
+                if p.server == "plain" and (p.clients, p.rate) == (r.clients, r.rate)
+            ),
             None,
         )
         if base is None or base.cpu_us_per_delivery == 0:
@@ -483,7 +489,9 @@ def _ratios(results: list[Result]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--loads", default="1000x10,1000x50,5000x10", help="NxR,NxR,...")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--servers", default="plain,backchannel")
@@ -502,10 +510,8 @@ def main() -> None:
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    try:
+    with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    except (ValueError, OSError):
-        pass
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     loads = [tuple(int(x) for x in item.lower().split("x")) for item in args.loads.split(",")]
     servers = [s.strip() for s in args.servers.split(",") if s.strip()]
@@ -521,8 +527,10 @@ def main() -> None:
         subprocess.run([PY, "-c", CLI, "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
 
     print(f"machine: {_machine()}; open files limit {soft}")
-    print(f"versions: {_versions()}; plain websocket layer: "
-          f"{'gevent-websocket' if args.plain_ws_path else 'simple-websocket'}")
+    print(
+        f"versions: {_versions()}; plain websocket layer: "
+        f"{'gevent-websocket' if args.plain_ws_path else 'simple-websocket'}"
+    )
     results: list[Result] = []
     try:
         for clients, rate in loads:

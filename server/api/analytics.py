@@ -40,8 +40,12 @@ def _filters(args: dict[str, Any]) -> analytics.Filters:
 @query_args(blp, AnalyticsQuerySchema)
 @blp.response(200, AnalyticsSchema)
 def report(args: dict[str, Any], slug: str) -> dict[str, Any]:
-    """Posts, participants and impressions in total and per day, hour, session, track,
-    hashtag, contributor and mentioned speaker (optionally for one day, session or track)"""
+    """Posts, participants and impressions, in total and broken down
+
+    Per day and hour (conference time), session, track, hashtag, top contributors and
+    most-mentioned speakers; optionally for one day, session or track. Definitions:
+    docs/analytics.md.
+    """
     conference = programme.get_conference(slug)
     return analytics.report(conference, _filters(args), limit=args["limit"])
 

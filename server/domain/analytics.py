@@ -309,7 +309,8 @@ def analyse(
     ``reach_of`` maps author id to :func:`reach`; a missing author reaches 0. A post whose
     session is not in ``talks`` counts as outside any session. One pass files each post's
     author under every slice it belongs to; the figures are then taken per slice (count,
-    distinct, sum), which keeps a congress week's 40,000 posts to a few dozen milliseconds.
+    distinct, sum) by C-level builtins, which is several times faster than updating
+    counters post by post.
     """
     hour_of = _HourBuckets(tz)
     memo = hour_of.memo

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import logging
 import socket
@@ -49,7 +50,6 @@ from engineio import packet as eio_packet
 from engineio.socket import Socket as EngineSocket
 from flask_socketio import SocketIO
 from gevent import pywsgi
-from gevent.socket import wait_write
 from socketio import packet as sio_packet
 
 log = logging.getLogger(__name__)
@@ -109,21 +109,22 @@ class LeanWebSocket:
     """A server websocket: never-yielding writes and an incremental frame parser."""
 
     __slots__ = (
-        "_sock",
-        "_read",
-        "max_message",
-        "connected",
-        "peer_closed",
-        "engine",
+        "__weakref__",
         "_backlog",
         "_backlog_bytes",
+        "_binary",
         "_close_sent",
         "_inbuf",
         "_parts",
         "_parts_size",
-        "_binary",
+        "_read",
         "_ready",
-        "__weakref__",
+        "_sock",
+        "closer",
+        "connected",
+        "engine",
+        "max_message",
+        "peer_closed",
     )
 
     def __init__(
@@ -146,6 +147,8 @@ class LeanWebSocket:
         self._parts_size = 0
         self._binary = False
         self._ready: list[str | bytes] = []
+        #: Called :data:`CLOSE_GRACE` seconds after our close frame if the peer stays silent.
+        self.closer: Callable[[], None] | None = None
 
     # -- writing: never yields ------------------------------------------------------------
     def send(self, message: str | bytes) -> None:
@@ -187,17 +190,13 @@ class LeanWebSocket:
     def _flush(self) -> None:
         """Drain the backlog in its own greenlet; writers append behind it meanwhile."""
         backlog = self._backlog
-        fileno = self._sock.fileno()
         try:
             while backlog:
                 chunk = b"".join(backlog)
                 backlog[:] = [chunk]
                 view = memoryview(chunk)
-                while view:
-                    try:
-                        view = view[self._sock.send(view, 0, 0.0) :]
-                    except BlockingIOError:
-                        wait_write(fileno, timeout=WRITE_TIMEOUT)
+                while view:  # blocks this greenlet only, up to the socket's timeout
+                    view = view[self._sock.send(view) :]
                 del backlog[0]
                 self._backlog_bytes -= len(chunk)
         except OSError:  # includes the write timeout
@@ -328,10 +327,8 @@ class LeanWebSocket:
         if self._close_sent or not self.connected:
             return
         self._close_sent = True
-        try:
+        with contextlib.suppress(OSError):
             self._write(frame(code.to_bytes(2, "big") + reason.encode()[:120], OP_CLOSE))
-        except OSError:
-            pass
 
     def close(self) -> None:
         """engine.io closes the connection: a close frame, then no more writes."""
@@ -341,6 +338,8 @@ class LeanWebSocket:
         self.connected = False
         if self._backlog is None:
             self._shutdown(socket.SHUT_WR)
+        if self.closer is not None:
+            gevent.spawn_later(CLOSE_GRACE, self.closer)
 
     def abort(self) -> None:
         """Drop the connection now; the reader sees the end and engine.io cleans up."""
@@ -349,10 +348,8 @@ class LeanWebSocket:
         self._shutdown(socket.SHUT_RDWR)
 
     def _shutdown(self, how: int) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._sock.shutdown(how)
-        except OSError:
-            pass
 
 
 class DirectQueue:
@@ -363,7 +360,7 @@ class DirectQueue:
     the sender's own greenlet, in order, and the writer greenlet and its queue are gone.
     """
 
-    __slots__ = ("ws", "empty_exc")
+    __slots__ = ("empty_exc", "ws")
 
     def __init__(self, ws: LeanWebSocket, empty_exc: type[Exception]) -> None:
         self.ws = ws
@@ -373,10 +370,8 @@ class DirectQueue:
         if pkt is None:  # engine.io's "stop writing": the socket is closing
             self.ws.close()
             return
-        try:
+        with contextlib.suppress(OSError):  # the reader then sees the end, engine.io cleans up
             self.ws.send(pkt.encode())
-        except OSError:
-            pass  # the reader sees the end of the connection and engine.io cleans up
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
         raise self.empty_exc()  # nothing ever waits here: the websocket has it all
@@ -405,7 +400,7 @@ class _Session:
     through :class:`DirectQueue`, and the ping after a pong waits on a timer, not a greenlet.
     """
 
-    __slots__ = ("engine", "ws", "server", "state", "detached", "watcher", "ended")
+    __slots__ = ("detached", "ended", "engine", "server", "state", "watcher", "ws")
 
     PROBE, UPGRADE, OPEN = 0, 1, 2
 
@@ -416,6 +411,7 @@ class _Session:
         self.detached = detached
         self.watcher: Any = None
         self.ended = False
+        ws.closer = self._expire
         if engine.connected:  # an upgrade from long-polling: the probe comes first
             engine.upgrading = True
             self.state = self.PROBE
@@ -506,6 +502,8 @@ class _Session:
         if self.state == self.OPEN:
             engine.queue.put(None)
             engine.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+        elif self.state in (self.PROBE, self.UPGRADE):
+            engine.upgrading = False
         if self.detached:
             ws._sock.close()
 
@@ -525,39 +523,37 @@ class _Session:
         self.watcher.start(self._readable)
 
     def _readable(self) -> None:
+        """In the hub: read what arrived, handle whole messages, never block."""
         ws = self.ws
+        raw = getattr(ws._sock, "_sock", ws._sock)  # the non-blocking OS socket
         try:
-            data = ws._sock.recv(65536)
+            data = raw.recv(65536)
         except BlockingIOError:
             return
         except OSError:
             data = b""
-        if not data:
-            gevent.spawn(self.end)
+        if data:
+            try:
+                for message in ws.feed(data):
+                    if not self.on_message(message):
+                        ws.abort()
+                        break
+            except ProtocolError as exc:
+                ws.fail(exc)
+        if not data or ws.peer_closed or (not ws.connected and not ws._close_sent):
             self.watcher.stop()
-            return
-        try:
-            messages = ws.feed(data)
-        except ProtocolError as exc:
-            ws.fail(exc)
-            messages = []
-        for message in messages:
-            if not self.on_message(message):
-                ws.abort()
-                break
-        if ws.peer_closed or not ws.connected:
-            if ws.peer_closed and not self.ended:
-                ws.abort()
-            # our close frame is out (or the link is cut): wait for EOF, not forever
-            gevent.spawn_later(CLOSE_GRACE, self._expire)
+            gevent.spawn(self.end)
 
     def _expire(self) -> None:
+        """Our close frame got no answer: cut the connection (the reader then ends it)."""
         if not self.ended:
             self.ws.abort()
-            self.end()
+            if self.detached:
+                self.watcher.stop()
+                self.end()
 
 
-class DetachableWSGIHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
+class DetachableWSGIHandler(pywsgi.WSGIHandler):
     """pywsgi's handler, able to hand its connection over to a websocket session.
 
     The adapter duplicates the socket and this handler forgets it: pywsgi neither reads
@@ -566,6 +562,7 @@ class DetachableWSGIHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
     """
 
     _detached = False
+    socket: Any
 
     def get_environ(self) -> dict[str, Any]:
         env: dict[str, Any] = super().get_environ()
@@ -574,7 +571,7 @@ class DetachableWSGIHandler(pywsgi.WSGIHandler):  # type: ignore[misc]
         return env
 
     def _detach_socket(self) -> Any:
-        sock = self.socket
+        sock: Any = self.socket
         if sock is None or self._detached:
             return None
         mine = sock.dup()
@@ -599,7 +596,7 @@ class LeanWebSocketWSGI:
         self.server = server
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        rfile = environ.get("wsgi.input")
+        rfile: Any = environ.get("wsgi.input")
         sock = getattr(getattr(rfile, "raw", None), "_sock", None)
         engine = getattr(self.app, "__self__", None)
         if sock is None or "wsgi.websocket" in environ:
@@ -621,7 +618,7 @@ class LeanWebSocketWSGI:
         if mine is not None:
             # Nothing of the websocket is in pywsgi's buffer yet: the client waits for the 101.
             environ["wsgi.input"] = BytesIO()
-            mine.settimeout(0.0)
+            mine.settimeout(WRITE_TIMEOUT)  # for the backlog flusher; reads never block
             mine.sendall(
                 b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept.encode() + b"\r\n\r\n"
@@ -635,6 +632,7 @@ class LeanWebSocketWSGI:
             [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept)],
         )
         write(b"")  # pywsgi sends the 101 now; the socket is ours from here
+        sock.settimeout(self.server.ping_interval + self.server.ping_timeout)
         ws = LeanWebSocket(sock, self.server.max_http_buffer_size, rfile.read1)
         try:
             if isinstance(engine, EngineSocket):
@@ -673,10 +671,10 @@ def _frames(packets: Iterable[Any]) -> bytes:
     return b"".join(out)
 
 
-class LiveEmit(socketio.Manager):  # type: ignore[misc]
+class LiveEmit(socketio.Manager):
     """Local delivery of room emits: encoded and framed once, written straight to members."""
 
-    def emit(  # type: ignore[override]
+    def emit(
         self,
         event: str,
         data: Any,
@@ -716,10 +714,8 @@ class LiveEmit(socketio.Manager):  # type: ignore[misc]
                 continue
             ws = live.get(eio_sid)
             if ws is not None and ws.ready():
-                try:
+                with contextlib.suppress(OSError):  # gone: the client catches up on rejoin
                     ws.write(frames)
-                except OSError:
-                    pass  # the connection is gone; the client catches up when it rejoins
             else:
                 for p in packets:
                     send_eio(eio_sid, p)
@@ -729,7 +725,7 @@ class LiveManager(LiveEmit):
     """The client manager of a single process."""
 
 
-class LiveRedisManager(socketio.RedisManager, LiveEmit):  # type: ignore[misc]
+class LiveRedisManager(socketio.RedisManager, LiveEmit):
     """Several processes through Redis; each delivers to its own members the lean way."""
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from server.clock import now as clock_now
 from server.domain import analytics as an
 from server.domain import charts
-from server.errors import NotFound
+from server.errors import NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Conference, Post, Room, Speaker, Talk, Track, User, UserHandle
 from server.services import programme
@@ -252,6 +252,12 @@ def _track_names(conference: Conference) -> dict[int, str]:
 
 def load(conference: Conference, filters: Filters) -> Dataset:
     """Check the filters, load the rows and count them."""
+    if filters.day is not None and not programme.MIN_YEAR <= filters.day.year <= programme.MAX_YEAR:
+        raise ValidationFailed(
+            f"'day' must fall between the years {programme.MIN_YEAR} and {programme.MAX_YEAR}.",
+            code="invalid_date",
+            field="day",
+        )
     track = _track_for(conference, filters.track) if filters.track else None
     if filters.talk_id is not None:
         _check_talk(conference, filters.talk_id)

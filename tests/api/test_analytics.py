@@ -601,6 +601,8 @@ def test_analytics_are_public_and_the_same_signed_in(
         (BASE + "?session_id=999999", 404, "not_found", "session_id"),
         (BASE + "?track=No%20such%20track", 404, "not_found", "track"),
         (BASE + "?day=2026-13-01", 422, None, None),
+        (BASE + "?day=9999-12-31", 422, "invalid_date", "day"),
+        (BASE + "/chart/top_sessions.svg?day=0001-01-01", 422, "invalid_date", "day"),
         (BASE + "?limit=0", 422, None, None),
         (BASE + "?limit=101", 422, None, None),
         (BASE + "?colour=red", 422, None, None),

@@ -174,12 +174,19 @@ def cli(args: list[str], env: dict[str, str]) -> str:
 class Deployment:
     """The settings that the processes of one test share (database, Redis, origins)."""
 
-    def __init__(self, workdir: Path, database_url: str, redis_url: str | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        database_url: str,
+        redis_url: str | None = None,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         if not BIN.exists():
             pytest.skip(f"{BIN} is not installed (pip install -e .)")
         self.workdir = workdir
         self.database_url = database_url
         self.redis_url = redis_url
+        self.settings = settings or {}
         self.ports: list[int] = [free_port() for _ in range(4)]
         self.servers: list[ServerProcess] = []
 
@@ -202,6 +209,7 @@ class Deployment:
         )
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        env.update(self.settings)
         return env
 
     def seed(self, users: dict[str, str] | None = None) -> None:

@@ -48,9 +48,11 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, s
 
 
 @contextmanager
-def two_servers(workdir: Path, database_url: str, redis_url: str) -> Iterator[Deployment]:
+def two_servers(
+    workdir: Path, database_url: str, redis_url: str, settings: dict[str, str] | None = None
+) -> Iterator[Deployment]:
     """Servers A and B on loopback, started side by side."""
-    deployment = Deployment(workdir, database_url, redis_url)
+    deployment = Deployment(workdir, database_url, redis_url, settings)
     servers = [deployment.server(0), deployment.server(1)]
     errors: list[BaseException] = []
 
@@ -151,7 +153,9 @@ def test_posts_made_while_redis_is_down_reach_every_client_after_it_returns(
     queue = RedisServer(tmp_path)
     queue.start()
     try:
-        with two_servers(workdir, database_url, queue.url(0)) as deployment:
+        # Rate limits on, as in production: their counters live in the same Redis.
+        settings = {"RATELIMIT_ENABLED": "1"}
+        with two_servers(workdir, database_url, queue.url(0), settings) as deployment:
             a, b = deployment.servers
             token = token_for(b.url, *POSTER)
             clients = connect_clients(deployment, token, 0)

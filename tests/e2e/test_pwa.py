@@ -505,7 +505,7 @@ def test_pwa_modules_have_no_html_sinks(page: Any, live_server: Any) -> None:
 
 
 def test_wall_renders_markup_inert_and_only_http_links(
-    context_factory: Any, live_server: Any
+    context_factory: Any, live_server: Any, shot: Any
 ) -> None:
     poster = _new_user(live_server)
     text = '<img src=x onerror="window.__pwned=1"> javascript:alert(1) see https://example.org/a.'
@@ -520,6 +520,8 @@ def test_wall_renders_markup_inert_and_only_http_links(
     expect(links).to_have_attribute("href", "https://example.org/a")
     assert page.evaluate("window.__pwned") is None
     _no_horizontal_scroll(page)
+    post.scroll_into_view_if_needed()
+    shot(page, "wall-dark-360", full_page=False)
 
 
 def test_a_photo_with_alt_text_reaches_the_wall(

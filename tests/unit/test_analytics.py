@@ -669,3 +669,51 @@ def test_nice_ticks_cover_the_maximum_with_few_round_steps(maximum: int) -> None
 def test_shorten() -> None:
     assert charts.shorten("  a   b ", 10) == "a b"
     assert charts.shorten("abcdefghij", 5) == "abcd\u2026"
+
+
+# ------------------------------------------------------------------------------------------
+# docs/analytics.md
+
+
+def test_the_documented_example() -> None:
+    people = an.audience(
+        [(1, "LinaReadsFilms", 1240), (1, "linamoreau-rad.bsky.social", 610),
+         (1, "linamoreau@med-mastodon.com", 180), (2, "priyanka.scans", 2300),
+         (2, "priyankagrant-ct.bsky.social", 420), (2, "pgrant@mastodon.social", 95)]
+    )
+    talks = {7: talk(7, track_id=3)}
+    posts = [
+        post(1, "2026-11-28T09:05:00-06:00", 7,
+             "Great start #NRC26 #neurorad thanks @DanielNeuroRad"),
+        post(1, "2026-11-28T09:40:00-06:00", 7, "Slides are up #nrc26 #NRC26"),
+        post(2, "2026-11-28T10:15:00-06:00", None, "Coffee queue is long #NRC26"),
+    ]
+    speakers = {9: an.SpeakerRecord(9, "Daniel Abrams", {"x": "DanielNeuroRad",
+                                                        "bluesky": "drdabrams.bsky.social"})}
+    result = an.analyse(posts, reach_of=people.reach_of, talks=talks, tz=CHICAGO,
+                        mentions=an.mention_index(speakers.values()))
+
+    assert result.total.figures() == {"posts": 3, "participants": 2, "impressions": 4780}
+    assert [(h.isoformat(), t.figures()) for h, t in an.hour_series(result.by_hour, CHICAGO)] == [
+        ("2026-11-28T09:00:00-06:00", {"posts": 2, "participants": 1, "impressions": 2480}),
+        ("2026-11-28T10:00:00-06:00", {"posts": 1, "participants": 1, "impressions": 2300}),
+    ]
+    assert result.by_session[7].figures() == {"posts": 2, "participants": 1, "impressions": 2480}
+    assert result.outside_sessions.figures() == {
+        "posts": 1, "participants": 1, "impressions": 2300
+    }
+    assert [(label, t.figures()) for _, label, t in an.ranked_hashtags(result)] == [
+        ("#NRC26", {"posts": 3, "participants": 2, "impressions": 4780}),
+        ("#neurorad", {"posts": 1, "participants": 1, "impressions": 1240}),
+    ]
+    assert [(s.name, t.posts, nets) for s, t, nets in an.top_speakers(result, speakers, 10)] == [
+        ("Daniel Abrams", 1, {"x": 1})
+    ]
+    rankings: tuple[an.Ranking, ...] = ("posts", "impressions")
+    for by in rankings:
+        ranked = an.top_contributors(result.author_posts, people, by=by, limit=10)
+        assert [(c.author_id, c.posts, c.impressions) for c in ranked] == [(1, 2, 2480),
+                                                                           (2, 1, 2300)]
+    assert result.first_post_at is not None and result.last_post_at is not None
+    assert result.first_post_at.astimezone(CHICAGO).isoformat() == "2026-11-28T09:05:00-06:00"
+    assert result.last_post_at.astimezone(CHICAGO).isoformat() == "2026-11-28T10:15:00-06:00"

@@ -285,6 +285,16 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
   }
 
   // ---- behaviour ----
+  function paintZeroCounts() {
+    const limits = { x: 280, bluesky: 300, mastodon: 500, threads: 500, linkedin: 3000 };
+    for (const n of NETWORK_ORDER) {
+      countItems[n].replaceChildren(
+        el("span", { class: "count__network" }, NETWORK_LABELS[n]),
+        el("span", { class: "count__value", dataset: { length: "0" } }, `0/${limits[n]}`));
+      countItems[n].className = `count${n === networkSelect.value ? " count--chosen" : ""}`;
+    }
+  }
+
   function paintCounts() {
     if (!state.rules) return;
     const result = measure(textarea.value, state.rules);
@@ -584,11 +594,23 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
   }
   postButton.addEventListener("click", () => post(false));
 
-  loadRules().then((rules) => {
-    state.rules = rules;
-    paintCounts();
-    if (textarea.value.trim()) changed({ now: true });
-  }).catch((error) => console.error("counting rules unavailable", error));
+  // The counting rules (a large emoji pattern) are compiled when the person starts writing,
+  // not while the page is still loading; an empty post counts 0 everywhere anyway.
+  let rulesRequested = false;
+  const needRules = () => {
+    if (rulesRequested) return;
+    rulesRequested = true;
+    loadRules().then((rules) => {
+      state.rules = rules;
+      paintCounts();
+      if (textarea.value.trim()) changed({ now: true });
+    }).catch((error) => console.error("counting rules unavailable", error));
+  };
+  textarea.addEventListener("focus", needRules);
+  textarea.addEventListener("input", needRules);
+  root.querySelector("#draft-button")?.addEventListener("click", needRules);
+  if (textarea.value.trim()) needRules();
+  paintZeroCounts();
   paintFindings();
   signal?.addEventListener("abort", () => { slowWork.cancel(); saveLocal.cancel(); clearTimeout(serverSave); }, { once: true });
   return root;
