@@ -7,12 +7,12 @@ from typing import Any
 from flask import request
 
 from server.api.common import Blueprint, PayloadTooLarge, query_args
-from server.api.security import require_user
+from server.api.security import current_user, require_user
 from server.errors import NotFound
 from server.extensions import limiter
 from server.ratelimit import POST_LIMIT
 from server.schemas.posts import PostCreateSchema, PostPageSchema, PostQuerySchema, PostSchema
-from server.services import posts, programme
+from server.services import connecting, posts, programme
 
 blp = Blueprint("posts", __name__, url_prefix="/api/v1", description="Live wall posts")
 
@@ -56,6 +56,10 @@ def create(body: dict[str, Any], slug: str) -> Any:
             confirm_findings=body["confirm_findings"],
             allow_duplicate=body["allow_duplicate"],
             image_ids=tuple(body["image_ids"]),
+            tweetup_id=body.get("tweetup_id"),
+            chat_id=body.get("chat_id"),
+            question=body.get("question"),
+            reply_to_id=body.get("reply_to_id"),
         ),
         request.headers.get("Idempotency-Key"),  # type: ignore[arg-type]
     )
@@ -74,12 +78,15 @@ def list_posts(args: dict[str, Any], slug: str) -> dict[str, Any]:
         talk = programme.get_talk(talk_id)
         if talk.conference_id != conference.id:
             raise NotFound(f"There is no session {talk_id} in this conference.")
-    items = posts.visible_posts(conference, talk_id, after=args["after"], limit=args["limit"] + 1)
+    rooms = connecting.room_filters(conference, args, current_user())
+    items = posts.visible_posts(
+        conference, talk_id, after=args["after"], limit=args["limit"] + 1, **rooms
+    )
     more = len(items) > args["limit"]
     items = items[: args["limit"]]
     removed = (
         posts.catch_up(
-            conference, talk_id, min(args["after"], conference.post_seq), limit=10**9
+            conference, talk_id, min(args["after"], conference.post_seq), limit=10**9, **rooms
         ).removed
         if args["after"]
         else []

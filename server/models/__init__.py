@@ -3,6 +3,7 @@
 from server.models.agenda import AgendaItem, ImportRun
 from server.models.base import Base
 from server.models.conference import Conference, Room, Track
+from server.models.connecting import Follow, Tweetchat, TweetchatQuestion, Tweetup, TweetupRsvp
 from server.models.draft import Draft
 from server.models.moderation import AuditLog, Report, WatchedWord
 from server.models.post import Post
@@ -17,6 +18,7 @@ __all__ = [
     "Base",
     "Conference",
     "Draft",
+    "Follow",
     "ImportRun",
     "Post",
     "Report",
@@ -25,6 +27,10 @@ __all__ = [
     "Talk",
     "TalkSpeaker",
     "Track",
+    "Tweetchat",
+    "TweetchatQuestion",
+    "Tweetup",
+    "TweetupRsvp",
     "Upload",
     "User",
     "UserHandle",

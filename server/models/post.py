@@ -50,6 +50,19 @@ class Post(Base):
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     #: In the moderation queue (pending, flagged or reported) until a moderator decides.
     needs_review: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: A tweetup's or a tweetchat's room the post was written in (it is on the conference's
+    #: wall too); ``chat_question`` groups a chat answer under its question.
+    tweetup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tweetups.id", ondelete="SET NULL"), index=True
+    )
+    chat_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tweetchats.id", ondelete="SET NULL"), index=True
+    )
+    chat_question: Mapped[int | None] = mapped_column(Integer)
+    #: The post this one replies to: replies keep their thread.
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
 
     author: Mapped[User] = relationship(lazy="joined")
     #: Attached images in order; loaded with the post (one query per batch of posts).

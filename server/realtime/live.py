@@ -25,8 +25,8 @@ from server.services.posts import (
     PostRequest,
     catch_up,
     do_create_post,
-    parse_room,
     post_wire,
+    room_scope,
 )
 from server.services.programme import valid_id
 
@@ -35,7 +35,8 @@ MAX_ROOMS_PER_SOCKET = 20
 MAX_SOCKETS_PER_USER = 10
 _connections: dict[str, dict[str, Any]] = {}
 _POST_FIELDS = frozenset(
-    {"room", "text", "client_id", "session_id", "confirm_findings", "allow_duplicate", "image_ids"}
+    {"room", "text", "client_id", "session_id", "confirm_findings", "allow_duplicate", "image_ids",
+     "question", "reply_to_id"}
 )
 MAX_IMAGES = 4
 
@@ -214,8 +215,9 @@ class LiveNamespace(Namespace):
             raise ValidationFailed("since must be an integer sequence number.", field="since")
         if room.startswith("moderation:"):
             return self._join_moderation(room)
-        conference, talk_id = parse_room(room)
         state = _state()
+        viewer = db.session.get(User, state["user_id"]) if state["user_id"] else None
+        scope = room_scope(room, viewer)
         if room not in state["rooms"] and len(state["rooms"]) >= MAX_ROOMS_PER_SOCKET:
             raise AppError(
                 f"A connection can be in at most {MAX_ROOMS_PER_SOCKET} rooms.",
@@ -225,7 +227,13 @@ class LiveNamespace(Namespace):
         # before is in the replay; the client de-duplicates the overlap by post id.
         join_room(room)
         state["rooms"].add(room)
-        result = catch_up(conference, talk_id, since)
+        result = catch_up(
+            scope.conference,
+            scope.talk_id,
+            since,
+            tweetup_id=scope.tweetup_id,
+            chat_id=scope.chat_id,
+        )
         ack: dict[str, Any] = {"ok": True, "room": room, "seq": result.latest}
         if since is not None:
             if result.resync:
@@ -276,7 +284,8 @@ class LiveNamespace(Namespace):
         if not isinstance(client_id, str):
             raise ValidationFailed("client_id must be a UUID string.", field="client_id")
         image_ids = _image_ids(data)
-        conference, room_talk = parse_room(room)
+        scope = room_scope(room, user)
+        conference, room_talk = scope.conference, scope.talk_id
         talk_id = _int_arg(data, "session_id", room_talk)
         if room_talk is not None and talk_id != room_talk:
             raise ValidationFailed("session_id does not match the room.", field="session_id")
@@ -290,6 +299,10 @@ class LiveNamespace(Namespace):
                 confirm_findings=data.get("confirm_findings") is True,
                 allow_duplicate=data.get("allow_duplicate") is True,
                 image_ids=image_ids,
+                tweetup_id=scope.tweetup_id,
+                chat_id=scope.chat_id,
+                question=_int_arg(data, "question"),
+                reply_to_id=_int_arg(data, "reply_to_id"),
             ),
             client_id,
         )

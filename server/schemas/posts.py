@@ -28,6 +28,12 @@ class PostSchema(StrictSchema):
     created_at = fields.String(required=True)
     author = fields.Nested(PostAuthorSchema, required=True)
     images = fields.List(fields.Nested(PostImageSchema), required=True)
+    tweetup_id = fields.Integer(allow_none=True, metadata={"description": "Tweetup room"})
+    chat_id = fields.Integer(allow_none=True, metadata={"description": "Tweetchat room"})
+    question = fields.Integer(
+        allow_none=True, metadata={"description": "The chat question this answers"}
+    )
+    reply_to_id = fields.Integer(allow_none=True, metadata={"description": "Replied-to post"})
 
 
 class PostCreateSchema(StrictSchema):
@@ -46,11 +52,35 @@ class PostCreateSchema(StrictSchema):
         validate=validate.Length(max=4),
         metadata={"description": "Your uploads (POST /api/v1/uploads) to attach, in order"},
     )
+    tweetup_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Post in this tweetup's room (and the conference's wall)"},
+    )
+    chat_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Post in this tweetchat (and the conference's wall)"},
+    )
+    question = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=20),
+        metadata={
+            "description": "The chat question answered (else an 'A<n>' opening the text)"
+        },
+    )
+    reply_to_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The post this replies to (the reply joins its room)"},
+    )
 
 
 class PostQuerySchema(StrictSchema):
     after = fields.Integer(load_default=0, validate=validate.Range(min=0))
     session_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    tweetup_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    chat_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

@@ -23,7 +23,7 @@ from server.domain.text import measure
 from server.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Conference, Post, Talk, User
-from server.services import compose, moderation, uploads
+from server.services import compose, connecting, moderation, uploads
 from server.services.events import queue_event
 from server.services.programme import valid_id
 
@@ -48,6 +48,10 @@ def rooms_of(post: Post, conference: Conference) -> list[str]:
     rooms = [conference_room(conference)]
     if post.talk_id is not None:
         rooms.append(session_room(post.talk_id))
+    if post.tweetup_id is not None:
+        rooms.append(f"tweetup:{post.tweetup_id}")
+    if post.chat_id is not None:
+        rooms.append(f"chat:{post.chat_id}")
     return rooms
 
 
@@ -68,6 +72,10 @@ def post_wire(post: Post) -> dict[str, Any]:
             "handles": {h.network: h.handle for h in author.handles},
         },
         "images": [uploads.image_wire(image) for image in post.images],
+        "tweetup_id": post.tweetup_id,
+        "chat_id": post.chat_id,
+        "question": post.chat_question,
+        "reply_to_id": post.reply_to_id,
     }
 
 
@@ -93,11 +101,19 @@ class PostRequest:
     allow_duplicate: bool = False
     #: Uploads of the author to attach, in order (at most four).
     image_ids: tuple[int, ...] = ()
+    #: A tweetup's or a chat's room, the question answered, the post replied to.
+    tweetup_id: int | None = None
+    chat_id: int | None = None
+    question: int | None = None
+    reply_to_id: int | None = None
 
     def fingerprint(self) -> str:
         fields: dict[str, Any] = {"text": self.text, "session_id": self.talk_id}
         if self.image_ids:  # absent when empty: keys of image-less posts hash as before
             fields["image_ids"] = list(self.image_ids)
+        for name in ("tweetup_id", "chat_id", "question", "reply_to_id"):
+            if getattr(self, name) is not None:  # likewise
+                fields[name] = getattr(self, name)
         body = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(body.encode()).hexdigest()
 
@@ -210,6 +226,15 @@ def do_create_post(
         return _replay(existing, request), True
     moderation.check_author(user)  # 403 blocked
     text, talk, findings = check_post(user, conference, request)
+    placement = connecting.check_placement(
+        user,
+        conference,
+        text,
+        tweetup_id=request.tweetup_id,
+        chat_id=request.chat_id,
+        question=request.question,
+        reply_to_id=request.reply_to_id,
+    )
     screening = moderation.screen_text(conference, text)  # 422 blocked_term
     embargoed = bool(
         talk and talk.policy == "embargoed" and talk.embargo_until and now() < talk.embargo_until
@@ -227,6 +252,10 @@ def do_create_post(
         request_hash=request.fingerprint(),
         confirmed_findings=sorted({f.rule for f in findings}),
         created_at=now(),
+        tweetup_id=placement.tweetup_id,
+        chat_id=placement.chat_id,
+        chat_question=placement.question,
+        reply_to_id=placement.reply_to_id,
         **moderation.review_fields(screening, status, (f.rule for f in findings)),
     )
     try:
@@ -279,14 +308,14 @@ def do_remove_post(post: Post, status: str = "deleted") -> None:
 
 
 def get_post(post_id: int) -> Post:
-    post = db.session.get(Post, post_id)
+    post = db.session.get(Post, post_id) if valid_id(post_id) else None
     if post is None or post.status == "deleted":
         raise NotFound(f"There is no post {post_id}.")
     return post
 
 
 def do_delete_own_post(user: User, post_id: int) -> None:
-    post = db.session.get(Post, post_id)
+    post = db.session.get(Post, post_id) if valid_id(post_id) else None
     if post is None or post.author_id != user.id:
         raise NotFound(f"There is no post {post_id} of yours.")
     do_remove_post(post, "deleted")
@@ -298,6 +327,32 @@ class Catchup:
     posts: list[Post]
     removed: list[tuple[int, int]]  # (post id, removal seq)
     resync: bool = False
+
+
+@dataclass(frozen=True)
+class RoomScope:
+    """What a room shows: a conference's wall, or the part of it in a session, a tweetup or
+    a tweetchat."""
+
+    conference: Conference
+    talk_id: int | None = None
+    tweetup_id: int | None = None
+    chat_id: int | None = None
+
+
+def room_scope(room: str, user: User | None = None) -> RoomScope:
+    """Like :func:`parse_room`, for every kind of room (hidden tweetups: organizers and the
+    proposer only)."""
+    kind, _, ident = room.partition(":")
+    if kind in ("tweetup", "chat") and ident.isascii() and ident.isdigit() and len(ident) < 11:
+        if kind == "tweetup":
+            tweetup = connecting.visible_tweetup(int(ident), user)
+            conference = db.session.get_one(Conference, tweetup.conference_id)
+            return RoomScope(conference, tweetup_id=tweetup.id)
+        chat = connecting.get_chat(int(ident))
+        return RoomScope(db.session.get_one(Conference, chat.conference_id), chat_id=chat.id)
+    conference, talk_id = parse_room(room)
+    return RoomScope(conference, talk_id=talk_id)
 
 
 def parse_room(room: str) -> tuple[Conference, int | None]:
@@ -318,7 +373,13 @@ def parse_room(room: str) -> tuple[Conference, int | None]:
 
 
 def catch_up(
-    conference: Conference, talk_id: int | None, since: int | None, *, limit: int = REPLAY_LIMIT
+    conference: Conference,
+    talk_id: int | None,
+    since: int | None,
+    *,
+    limit: int = REPLAY_LIMIT,
+    tweetup_id: int | None = None,
+    chat_id: int | None = None,
 ) -> Catchup:
     """What a client that saw up to ``since`` missed, or ``resync`` when too much."""
     latest = conference.post_seq
@@ -334,7 +395,14 @@ def catch_up(
     if latest - since > limit:
         return Catchup(latest, [], [], resync=True)
     start = max(0, since - REPLAY_OVERLAP)
-    posts = visible_posts(conference, talk_id, after=start, limit=limit + REPLAY_OVERLAP)
+    posts = visible_posts(
+        conference,
+        talk_id,
+        after=start,
+        limit=limit + REPLAY_OVERLAP,
+        tweetup_id=tweetup_id,
+        chat_id=chat_id,
+    )
     removed_query = select(Post.id, Post.removed_seq).where(
         Post.conference_id == conference.id,
         Post.removed_seq > start,
@@ -342,16 +410,32 @@ def catch_up(
     )
     if talk_id is not None:
         removed_query = removed_query.where(Post.talk_id == talk_id)
-    removed = [(pid, int(rseq)) for pid, rseq in db.session.execute(removed_query)]
+    if tweetup_id is not None:
+        removed_query = removed_query.where(Post.tweetup_id == tweetup_id)
+    if chat_id is not None:
+        removed_query = removed_query.where(Post.chat_id == chat_id)
+    removed = [
+        (pid, rseq) for pid, rseq in db.session.execute(removed_query) if rseq is not None
+    ]
     return Catchup(latest, posts, removed)
 
 
 def visible_posts(
-    conference: Conference, talk_id: int | None, *, after: int, limit: int
+    conference: Conference,
+    talk_id: int | None,
+    *,
+    after: int,
+    limit: int,
+    tweetup_id: int | None = None,
+    chat_id: int | None = None,
 ) -> list[Post]:
     query = select(Post).where(
         Post.conference_id == conference.id, Post.status == "visible", Post.seq > after
     )
     if talk_id is not None:
         query = query.where(Post.talk_id == talk_id)
+    if tweetup_id is not None:
+        query = query.where(Post.tweetup_id == tweetup_id)
+    if chat_id is not None:
+        query = query.where(Post.chat_id == chat_id)
     return list(db.session.scalars(query.order_by(Post.seq).limit(limit)))

@@ -75,23 +75,35 @@ def postgres_available() -> bool:
         return False
 
 
+#: A database kept for the e2e tests; each test module works in a schema of its own.
+E2E_DATABASE = os.environ.get("BACKCHANNEL_E2E_PG_DATABASE", "backchannel_e2e")
+
+
 @contextmanager
 def postgres_database(label: str) -> Iterator[str]:
-    """A fresh PostgreSQL database for one test module, dropped at the end."""
+    """A fresh PostgreSQL schema for one test module, dropped at the end.
+
+    A schema, not a database: DROP DATABASE forces a checkpoint, which takes tens of
+    seconds on a machine whose PostgreSQL is busy with other work.
+    """
     if not postgres_available():
         pytest.skip(f"PostgreSQL is not answering at {PG_ADMIN_URL} (scripts/services-up)")
-    name = f"bc_e2e_{label}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        known = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [E2E_DATABASE])
+        if known.fetchone() is None:
+            with suppress(psycopg.errors.DuplicateDatabase):  # another run made it meanwhile
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(E2E_DATABASE)))
     admin = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_URL)
     host, port, user = admin.get("host", "127.0.0.1"), admin.get("port", 5432), admin["user"]
+    base = f"postgresql://{user}@{host}:{port}/{E2E_DATABASE}"
+    schema = f"e2e_{label}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     try:
-        yield f"postgresql://{user}@{host}:{port}/{name}"
+        yield f"{base}?options=-csearch_path%3D{schema}"
     finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 def sqlite_url(folder: Path) -> str:

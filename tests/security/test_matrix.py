@@ -467,3 +467,17 @@ def test_hsts_behind_an_https_proxy(clean_app: Flask) -> None:
     )
 
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_ids_past_the_column_range_are_not_found(
+    world: dict[str, Any], method: str
+) -> None:
+    # Found by schemathesis on PostgreSQL: 2**48 overflowed the integer column (500).
+    author: Api = world["author"]
+
+    response = author.client.open(f"/api/v1/posts/{2**48}", method=method,
+                                  headers=author._headers(None))
+
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
