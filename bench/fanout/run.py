@@ -48,6 +48,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 ROOM = "conference:nrc26"
 WRITER = ("ren", "nrc26-demo-pass")
 CLI = "from server.cli import main; main()"
+CALIBRATION_RATE, CALIBRATION_SECONDS = 25, 3
 
 
 def _free_port() -> int:
@@ -106,6 +107,8 @@ class Result:
     post_rtt_p50_ms: float = 0.0
     post_rtt_p99_ms: float = 0.0
     cpu_us_per_delivery: float = 0.0
+    post_cpu_us: float = 0.0
+    fanout_cpu_us_per_delivery: float = 0.0
     server_cpu_pct: float = 0.0
     loadgen_cpu_pct: float = 0.0
     machine_busy_pct: float = 0.0
@@ -340,6 +343,11 @@ def run_one(
         server.post(conn, "Fan-out bench warm-up post k=0 t=0 #nrc26")
         conn.close()
         warm.close()
+        # What one post costs the server with nobody listening (the posting path alone).
+        calib_cpu = _cpu_ticks(server.pid)
+        calib_ok, _, _, _ = _publish(server, CALIBRATION_RATE, CALIBRATION_SECONDS, args.writers)
+        calib_cpu = _cpu_ticks(server.pid) - calib_cpu
+        result.post_cpu_us = calib_cpu * 1e6 / CLK_TCK / max(1, len(calib_ok))
         time.sleep(1.0)
         rss_base = _rss_kb(server.pid)
         result.rss_base_mb = rss_base / 1024
@@ -407,6 +415,8 @@ def run_one(
         result.post_rtt_p99_ms = _pct(rtt_sorted, 0.99)
         cpu_us = (cpu1 - cpu0) * 1e6 / CLK_TCK
         result.cpu_us_per_delivery = cpu_us / max(1, result.delivered)
+        fanout_us = cpu_us - result.post_cpu_us * (result.posts_ok + result.posts_failed)
+        result.fanout_cpu_us_per_delivery = fanout_us / max(1, result.delivered)
         result.server_cpu_pct = 100 * cpu_us / 1e6 / window
         result.loadgen_cpu_pct = 100 * (gen_cpu1 - gen_cpu0) / CLK_TCK / window
         busy = busy1[0] - busy0[0]
@@ -452,13 +462,15 @@ def _machine() -> str:
 def _table(results: list[Result]) -> str:
     head = (
         "| N x R | server | delivered | lost | dup | p50 ms | p99 ms | CPU µs/delivery "
-        "| KB/conn | server CPU % | machine busy % |\n|---|---|---|---|---|---|---|---|---|---|---|"
+        "| of which fan-out | CPU µs/post (no listeners) | KB/conn | server CPU % "
+        "| machine busy % |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     rows = [head]
     for r in results:
         rows.append(
             f"| {r.clients:,} x {r.rate} | {r.server} | {r.delivered:,}/{r.expected:,} | {r.lost} "
             f"| {r.duplicated} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.cpu_us_per_delivery:.1f} "
+            f"| {r.fanout_cpu_us_per_delivery:.1f} | {r.post_cpu_us:.0f} "
             f"| {r.kb_per_connection:.1f} | {r.server_cpu_pct:.0f} | {r.machine_busy_pct:.0f} |"
         )
     return "\n".join(rows)
@@ -481,7 +493,8 @@ def _ratios(results: list[Result]) -> str:
             continue
         lines.append(
             f"{r.clients} x {r.rate}: {r.server}/plain CPU per delivery "
-            f"{r.cpu_us_per_delivery / base.cpu_us_per_delivery:.2f}, p99 "
+            f"{r.cpu_us_per_delivery / base.cpu_us_per_delivery:.2f} (fan-out part "
+            f"{r.fanout_cpu_us_per_delivery / max(0.1, base.fanout_cpu_us_per_delivery):.2f}), p99 "
             f"{r.p99_ms / base.p99_ms:.2f}, KB/conn "
             f"{r.kb_per_connection / max(0.1, base.kb_per_connection):.2f}"
         )
@@ -545,7 +558,9 @@ def main() -> None:
                     f"{r.unexpected}, dropped {r.dropped_clients}, p50 {r.p50_ms:.1f} ms, p99 "
                     f"{r.p99_ms:.1f} ms, max {r.max_ms:.1f} ms, post rtt p50/p99 "
                     f"{r.post_rtt_p50_ms:.1f}/{r.post_rtt_p99_ms:.1f} ms, CPU "
-                    f"{r.cpu_us_per_delivery:.1f} µs/delivery ({r.server_cpu_pct:.0f}% of a core; "
+                    f"{r.cpu_us_per_delivery:.1f} µs/delivery (fan-out "
+                    f"{r.fanout_cpu_us_per_delivery:.1f}, a post alone {r.post_cpu_us:.0f} µs; "
+                    f"{r.server_cpu_pct:.0f}% of a core; "
                     f"load generators {r.loadgen_cpu_pct:.0f}%; machine {r.machine_busy_pct:.0f}% "
                     f"busy), {r.kb_per_connection:.1f} KB/conn (RSS {r.rss_base_mb:.0f} -> "
                     f"{r.rss_end_mb:.0f} MB), drain {r.drain_s:.1f}s {' '.join(r.notes)}",

@@ -95,6 +95,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.Column('position', sa.Integer(), server_default='0', nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['tweetup_id'], ['tweetups.id'], name=op.f('fk_tweetup_rsvps_tweetup_id_tweetups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_tweetup_rsvps_user_id_users'), ondelete='CASCADE'),

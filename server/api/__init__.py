@@ -8,13 +8,16 @@ from server.api import (
     agenda,
     analytics,
     auth,
+    chats,
     compose,
     conferences,
+    following,
     imports,
     moderation,
     posts,
     sessions,
     speakers,
+    tweetups,
     uploads,
 )
 
@@ -22,7 +25,7 @@ from server.api import (
 def register_api(api: Api) -> None:
     modules = (
         auth, conferences, sessions, speakers, agenda, imports, compose, posts, uploads, moderation,
-        analytics,
+        analytics, tweetups, chats, following,
     )
     for module in modules:
         api.register_blueprint(module.blp)

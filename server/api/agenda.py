@@ -16,7 +16,7 @@ from server.schemas.programme import (
     CalendarFeedSchema,
     TalkSummarySchema,
 )
-from server.services import agenda, programme
+from server.services import agenda, programme, tweetups
 from server.services.calendar import build_calendar
 
 blp = Blueprint("agenda", __name__, url_prefix="/api/v1", description="Personal agenda")
@@ -36,7 +36,9 @@ def my_agenda(args: dict[str, Any]) -> dict[str, Any]:
         item = talk_summary(talk, talk.conference)
         item.update(starred=True, overlaps=clashes)
         items.append(item)
-    return {"items": items}
+    mine = [t for t, _ in tweetups.my_tweetups(user, conference_id)]
+    public_url = current_app.config["PUBLIC_URL"]
+    return {"items": items, "tweetups": tweetups.wires(mine, user, public_url)}
 
 
 @blp.route("/me/agenda/<int:talk_id>", methods=["PUT"])
@@ -86,6 +88,7 @@ def agenda_feed(secret: str) -> Response:
         talks,
         name=f"{user.display_name}'s agenda (Backchannel)",
         public_url=current_app.config["PUBLIC_URL"],
+        tweetups=tweetups.calendar_entries(user),
     )
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-cache"

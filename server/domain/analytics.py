@@ -141,16 +141,17 @@ class Audience:
 
 
 def audience(handles: Iterable[tuple[int, str, int]]) -> Audience:
-    """From ``(user id, handle, followers)`` rows, one per stated handle."""
-    followers: dict[int, list[int]] = {}
-    names: dict[int, list[str]] = {}
+    """From ``(user id, handle, followers)`` rows, one per stated handle: :func:`reach`
+    and :func:`listed` per user, in one pass (a congress has thousands of authors)."""
+    reach_of: dict[int, int] = {}
+    allowed: set[int] = set()
+    best = reach_of.get
     for user_id, handle, count in handles:
-        followers.setdefault(user_id, []).append(count)
-        names.setdefault(user_id, []).append(handle)
-    return Audience(
-        {user_id: reach(counts) for user_id, counts in followers.items()},
-        frozenset(user_id for user_id, handles_ in names.items() if listed(handles_)),
-    )
+        if count > best(user_id, 0) or user_id not in reach_of:
+            reach_of[user_id] = max(0, count)
+        if handle:
+            allowed.add(user_id)
+    return Audience(reach_of, frozenset(allowed))
 
 
 def text_entities(text: str) -> TextEntities:
@@ -487,23 +488,18 @@ def top_contributors(
     then id. Unlisted authors are left out of the list, not out of the counts.
     """
     reach_of, allowed = people.reach_of, people.listed
-    rows = [
-        Contributor(author_id, count, reach_of.get(author_id, 0))
+    ranked = (
+        (-count * reach_of.get(author_id, 0), -count, author_id)
+        if by == "impressions"
+        else (-count, -count * reach_of.get(author_id, 0), author_id)
         for author_id, count in author_posts.items()
         if author_id in allowed
+    )
+    keys = sorted(ranked) if limit is None else heapq.nsmallest(limit, ranked)
+    return [
+        Contributor(author_id, author_posts[author_id], reach_of.get(author_id, 0))
+        for _, _, author_id in keys
     ]
-    key = _by_posts if by == "posts" else _by_impressions
-    if limit is None:
-        return sorted(rows, key=key)
-    return heapq.nsmallest(limit, rows, key=key)
-
-
-def _by_posts(c: Contributor) -> tuple[int, int, int]:
-    return (-c.posts, -c.impressions, c.author_id)
-
-
-def _by_impressions(c: Contributor) -> tuple[int, int, int]:
-    return (-c.impressions, -c.posts, c.author_id)
 
 
 def top_speakers(

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 import regex
@@ -25,8 +26,8 @@ from server.domain.text.entities import extract_hashtags
 MAX_QUESTIONS = 20
 
 # Leading @mentions (a reply) and hashtags ("#NRC26chat A1 ...") come before the answer mark.
-_LEAD = regex.compile(r"^(?:\s*(?:[@＠][\w.@-]+|[#＃][\p{L}\p{N}_]+)[,:]?)*\s*")
-_ANSWER = regex.compile(r"[Aa](\d{1,2})(?=$|[\s:.)\]\-–—,;!?/])")
+_LEAD = regex.compile(r"^(?:\s*(?:[@\uff20][\w.@-]+|[#\uff03][\p{L}\p{N}_]+)[,:]?)*\s*")
+_ANSWER = regex.compile(r"[Aa](\d{1,2})(?=$|[\s:.)\]\-\u2013\u2014,;!?/])")
 
 
 def parse_answer(text: str) -> int | None:
@@ -106,7 +107,7 @@ def programme_gaps(
             merged.append([start, end])
     candidates = [Gap(day_start, merged[0][0], "morning")]
     candidates += [
-        Gap(before[1], after[0], "break") for before, after in zip(merged, merged[1:], strict=False)
+        Gap(before[1], after[0], "break") for before, after in pairwise(merged)
     ]
     candidates.append(Gap(merged[-1][1], day_end, "evening"))
     return [gap for gap in candidates if gap.end - gap.start >= min_length]
@@ -138,7 +139,7 @@ class Shared:
         return self.replies + self.echoes
 
 
-_RETWEET = regex.compile(r"^\s*(?:RT|MT)\s+[@＠][\w.@-]+:?\s*", regex.IGNORECASE)
+_RETWEET = regex.compile(r"^\s*(?:RT|MT)\s+[@\uff20][\w.@-]+:?\s*", regex.IGNORECASE)
 _POST_LINK = regex.compile(r"/posts/(\d{1,10})\b")
 
 
@@ -215,7 +216,9 @@ class LinkCount:
     first_post_id: int
 
 
-def collect_links(posts: Sequence[DigestPost], *, skip_hosts: Sequence[str] = ()) -> list[LinkCount]:
+def collect_links(
+    posts: Sequence[DigestPost], *, skip_hosts: Sequence[str] = ()
+) -> list[LinkCount]:
     """Links mentioned in posts (http(s), or bare domains made https), most-posted first.
 
     One post naming a link twice counts once; ``skip_hosts`` (Backchannel's own) are left out.
@@ -261,7 +264,7 @@ def speaker_mentions(speakers: Sequence[SpeakerRef], texts: Iterable[str]) -> di
 
 
 def _mention_key(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().lstrip("@＠").split())
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().lstrip("@\uff20").split())
 
 
 # ---------------------------------------------------------------------------------------

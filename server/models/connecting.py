@@ -63,8 +63,10 @@ class TweetupRsvp(Base):
     tweetup_id: Mapped[int] = mapped_column(ForeignKey("tweetups.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16))
-    #: When the person last asked to go: the waitlist's order.
+    #: When the person last asked to go, and the tweetup's ``rsvp_version`` then: the
+    #: waitlist's order (the version is taken under the row lock, so it never ties).
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")

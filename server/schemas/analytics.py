@@ -93,7 +93,7 @@ class HashtagFiguresSchema(FiguresSchema):
     key = fields.String(required=True, metadata={"description": "Case-folded comparison key"})
 
 
-class ContributorSchema(StrictSchema):
+class TopContributorSchema(StrictSchema):
     id = fields.Integer(required=True)
     username = fields.String(required=True)
     display_name = fields.String(required=True)
@@ -105,9 +105,9 @@ class ContributorSchema(StrictSchema):
     impressions = fields.Integer(required=True)
 
 
-class ContributorListsSchema(StrictSchema):
-    by_posts = fields.List(fields.Nested(ContributorSchema), required=True)
-    by_impressions = fields.List(fields.Nested(ContributorSchema), required=True)
+class TopContributorListsSchema(StrictSchema):
+    by_posts = fields.List(fields.Nested(TopContributorSchema), required=True)
+    by_impressions = fields.List(fields.Nested(TopContributorSchema), required=True)
 
 
 class SpeakerFiguresSchema(FiguresSchema):
@@ -146,7 +146,7 @@ class AnalyticsSchema(StrictSchema):
     outside_sessions = fields.Nested(FiguresSchema, required=True)
     tracks = fields.List(fields.Nested(TrackFiguresSchema), required=True)
     hashtags = fields.List(fields.Nested(HashtagFiguresSchema), required=True)
-    top_contributors = fields.Nested(ContributorListsSchema, required=True)
+    top_contributors = fields.Nested(TopContributorListsSchema, required=True)
     speakers = fields.List(fields.Nested(SpeakerFiguresSchema), required=True)
 
 

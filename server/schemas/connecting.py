@@ -340,7 +340,7 @@ class DigestSpeakerSchema(StrictSchema):
     mentioned_in = fields.Integer(required=True)
 
 
-class ContributorSchema(PersonSchema):
+class DigestContributorSchema(PersonSchema):
     posts = fields.Integer(required=True)
 
 
@@ -356,4 +356,4 @@ class DigestSchema(StrictSchema):
     links = fields.List(fields.Nested(DigestLinkSchema), required=True)
     session_links = fields.List(fields.Nested(SessionLinkSchema), required=True)
     speakers = fields.List(fields.Nested(DigestSpeakerSchema), required=True)
-    contributors = fields.List(fields.Nested(ContributorSchema), required=True)
+    contributors = fields.List(fields.Nested(DigestContributorSchema), required=True)

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from server.domain.programme import NETWORKS, POLICIES
 from server.schemas.common import StrictSchema
+from server.schemas.connecting import TweetupSchema
 
 Handles = fields.Dict(keys=fields.String(validate=validate.OneOf(NETWORKS)), values=fields.String())
 
@@ -185,6 +186,10 @@ class SpeakerUpdateSchema(StrictSchema):
 
 class AgendaSchema(StrictSchema):
     items = fields.List(fields.Nested(TalkSummarySchema), required=True)
+    tweetups = fields.List(
+        fields.Nested(TweetupSchema),
+        metadata={"description": "Tweetups I go to, might go to or wait for (my_rsvp)"},
+    )
 
 
 class AgendaQuerySchema(StrictSchema):

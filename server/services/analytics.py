@@ -1,26 +1,31 @@
 """Conference analytics: load compact rows, let :mod:`server.domain.analytics` count.
 
 The definitions (what a post, a participant, an impression is) live in the domain module;
-this layer only selects the rows they apply to, the visible posts of one conference and
-the filters' slice of them, with a handful of narrow queries (no ORM objects for posts).
-The leaderboard, polled during the congress, lets the database group posts by
-(session, author) so only a few thousand small rows come back.
+this layer selects the rows they apply to and keeps them cheap to get:
 
-Reading hashtags and handles from a post's text costs tens of microseconds (the hashtag
-rules include twitter-text's URL check), so the result is memoised per text: a post's text
-never changes, and a congress week stays well inside the cache.
+* a conference's visible posts are kept per process as compact rows (author, session,
+  epoch seconds, hashtags and handles read from the text) and brought up to date from the
+  conference's stream numbers, so a report re-reads only what changed since the last one
+  (:func:`counted_posts`);
+* reading hashtags and handles from a text costs tens of microseconds (twitter-text's
+  rules), so it is memoised per text, and a post's text never changes;
+* the leaderboard, polled during the congress, lets the database group posts by
+  (session, author) so only a few thousand small rows come back.
+
+Followers are read afresh for every report (people change them; nothing versions them).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, func, select
+from sqlalchemy import ColumnElement, Integer, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -120,26 +125,102 @@ def _check_talk(conference: Conference, talk_id: int) -> None:
         raise NotFound(f"There is no session {talk_id} in this conference.", field="session_id")
 
 
-def _counted(conference: Conference, filters: Filters, track: Track | None) -> list[Any]:
-    """The WHERE conditions selecting the posts that count (see the domain's definitions)."""
-    where: list[ColumnElement[bool]] = [
-        Post.conference_id == conference.id,
-        Post.status == an.COUNTED_STATUS,
-    ]
+# ------------------------------------------------------------------------------------------
+# The counted posts, kept between requests
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """A conference's visible posts as analytics reads them, as of stream position ``seq``."""
+
+    seq: int
+    rows: dict[int, an.PostRow]  # post id -> (author, session, created, entities)
+
+
+#: Per process, the last few conferences asked about: (conference id, created_at) -> rows.
+_SNAPSHOTS: OrderedDict[tuple[int, datetime], _Snapshot] = OrderedDict()
+SNAPSHOT_CONFERENCES: Final = 4
+
+
+def _post_columns() -> tuple[Any, ...]:
+    return (Post.id, Post.author_id, Post.talk_id, epoch_seconds(Post.created_at), Post.text)
+
+
+def _read_all(conference: Conference) -> dict[int, an.PostRow]:
+    rows = db.session.execute(
+        select(*_post_columns()).where(
+            Post.conference_id == conference.id, Post.status == an.COUNTED_STATUS
+        )
+    )
+    return {
+        post_id: (author_id, talk_id, created, text_entities(text))
+        for post_id, author_id, talk_id, created, text in rows
+    }
+
+
+def counted_posts(conference: Conference) -> Iterable[an.PostRow]:
+    """The conference's visible posts (the only ones that count), cheaply kept up to date.
+
+    Every change to the visible set takes the conference's next stream number (a post
+    published gets ``seq``, a removal ``removed_seq``; the live wall's catch-up rests on
+    the same rule), so after the first read only posts numbered since are read again. A
+    count of visible posts guards the rest (a post deleted outright, with its account):
+    when it disagrees, everything is read afresh. Each snapshot is replaced, never changed
+    in place, so concurrent requests never see half an update.
+    """
+    key = (conference.id, conference.created_at)
+    seq = conference.post_seq
+    snapshot = _SNAPSHOTS.get(key)
+    if snapshot is None:
+        snapshot = _Snapshot(seq, _read_all(conference))
+    elif snapshot.seq != seq:
+        rows = dict(snapshot.rows)
+        changed = db.session.execute(
+            select(Post.status, *_post_columns()).where(
+                Post.conference_id == conference.id,
+                or_(Post.seq > snapshot.seq, Post.removed_seq > snapshot.seq),
+            )
+        )
+        for status, post_id, author_id, talk_id, created, text in changed:
+            if status == an.COUNTED_STATUS:
+                rows[post_id] = (author_id, talk_id, created, text_entities(text))
+            else:
+                rows.pop(post_id, None)
+        snapshot = _Snapshot(seq, rows)
+    visible = db.session.scalar(
+        select(func.count()).where(
+            Post.conference_id == conference.id, Post.status == an.COUNTED_STATUS
+        )
+    )
+    if visible != len(snapshot.rows):
+        snapshot = _Snapshot(seq, _read_all(conference))
+    _SNAPSHOTS[key] = snapshot
+    _SNAPSHOTS.move_to_end(key)
+    while len(_SNAPSHOTS) > SNAPSHOT_CONFERENCES:
+        _SNAPSHOTS.popitem(last=False)
+    return snapshot.rows.values()
+
+
+def _filtered(
+    rows: Iterable[an.PostRow], conference: Conference, filters: Filters, track: Track | None
+) -> Iterable[an.PostRow]:
+    """The filters' slice: a local day, a session, a track's sessions (AND)."""
     if filters.day is not None:
         start, end = programme.day_bounds(conference, filters.day)
-        where += [Post.created_at >= start, Post.created_at < end]
+        low, high = int(start.timestamp()), int(end.timestamp())
+        rows = [row for row in rows if low <= row[2] < high]
     if filters.talk_id is not None:
-        where.append(Post.talk_id == filters.talk_id)
+        rows = [row for row in rows if row[1] == filters.talk_id]
     if track is not None:
-        where.append(
-            Post.talk_id.in_(
+        talk_ids = set(
+            db.session.scalars(
                 select(Talk.id).where(
                     Talk.conference_id == conference.id, Talk.track_id == track.id
                 )
             )
         )
-    return where
+        rows = [row for row in rows if row[1] in talk_ids]
+    return rows
 
 
 def _talks(
@@ -192,13 +273,10 @@ def _audience(author_ids: Collection[int]) -> an.Audience:
     """Reach and listing of these authors: one narrow row per stated handle."""
     rows: list[tuple[int, str, int]] = []
     for chunk in _chunks(author_ids):
-        rows.extend(
-            db.session.execute(
-                select(UserHandle.user_id, UserHandle.handle, UserHandle.followers).where(
-                    UserHandle.user_id.in_(chunk)
-                )
-            ).tuples()
+        query = select(UserHandle.user_id, UserHandle.handle, UserHandle.followers).where(
+            UserHandle.user_id.in_(chunk)
         )
+        rows.extend((user, handle, count) for user, handle, count in db.session.execute(query))
     return an.audience(rows)
 
 
@@ -261,24 +339,14 @@ def load(conference: Conference, filters: Filters) -> Dataset:
     track = _track_for(conference, filters.track) if filters.track else None
     if filters.talk_id is not None:
         _check_talk(conference, filters.talk_id)
-    where = _counted(conference, filters, track)
     tz = _zone(conference.timezone)
     talks = _talks(conference)
     track_names = _track_names(conference)
     speakers = _speakers(conference)
-    rows = db.session.execute(
-        select(Post.author_id, Post.talk_id, epoch_seconds(Post.created_at), Post.text).where(
-            *where
-        )
-    ).all()
+    rows = _filtered(counted_posts(conference), conference, filters, track)
     people = _audience({row[0] for row in rows})
-    entities = text_entities
-    records = (
-        (author_id, talk_id, created_at, entities(text))
-        for author_id, talk_id, created_at, text in rows
-    )
     result = an.analyse(
-        records,
+        rows,
         reach_of=people.reach_of,
         talks=talks,
         tz=tz,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from server.clock import now
-from server.models import Conference, Talk
+from server.models import Conference, Talk, Tweetup
 
 PRODID = "-//Backchannel//Programme//EN"
 
@@ -19,9 +19,14 @@ def _uid(talk: Talk, domain: str) -> str:
 
 
 def build_calendar(
-    talks: Iterable[tuple[Talk, Conference]], *, name: str, public_url: str
+    talks: Iterable[tuple[Talk, Conference]],
+    *,
+    name: str,
+    public_url: str,
+    tweetups: Iterable[tuple[Tweetup, Conference, str]] = (),
 ) -> bytes:
-    """A VCALENDAR with one VEVENT per session, times in the conference's zone with VTIMEZONE."""
+    """A VCALENDAR with one VEVENT per session (and per tweetup I RSVP'd to), times in the
+    conference's zone with VTIMEZONE."""
     domain = public_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "backchannel"
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -55,9 +60,41 @@ def build_calendar(
             event.add("categories", [talk.track.name])
         event.add("status", "CANCELLED" if talk.status == "cancelled" else "CONFIRMED")
         cal.add_component(event)
+    for tweetup, conference, rsvp in tweetups:
+        cal.add_component(_tweetup_event(tweetup, conference, rsvp, domain, public_url, stamp))
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
 def _local(when: datetime, tz: ZoneInfo) -> datetime:
     return when.astimezone(tz)
+
+
+def _tweetup_event(
+    tweetup: Tweetup, conference: Conference, rsvp: str, domain: str, public_url: str,
+    stamp: datetime,
+) -> Event:
+    """A tweetup: TENTATIVE while I am "maybe" or on the waitlist, CANCELLED when it is."""
+    tz = ZoneInfo(conference.timezone)
+    event = Event()
+    event.add("uid", f"tweetup-{tweetup.id}@{domain}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", _local(tweetup.start_at, tz))
+    event.add("dtend", _local(tweetup.end_at, tz))
+    tag = f" #{tweetup.hashtag}" if tweetup.hashtag else ""
+    event.add("summary", f"Tweetup: {tweetup.title}{tag}")
+    event.add("sequence", tweetup.revision)
+    event.add("last-modified", tweetup.updated_at)
+    event.add("location", tweetup.place)
+    event.add("url", f"{public_url}/tweetups/{tweetup.id}")
+    lines = [conference.title, f"My RSVP: {rsvp.replace('_', ' ')}"]
+    if tweetup.description:
+        lines += ["", tweetup.description]
+    event.add("description", "\n".join(lines))
+    event.add("categories", ["Tweetup"])
+    if tweetup.cancelled or tweetup.hidden:
+        status = "CANCELLED"
+    else:
+        status = "CONFIRMED" if rsvp == "going" else "TENTATIVE"
+    event.add("status", status)
+    return event

@@ -355,7 +355,8 @@ def transcript_md(data: dict[str, Any]) -> str:
     if data["other"]:
         sections.append(TranscriptSection("Other posts", lines(data["other"])))
     subtitle = (
-        f"#{chat['hashtag']} · {chat['start'][:10]} {chat['start'][11:16]}–{chat['end'][11:16]}"
+        f"#{chat['hashtag']} · {chat['start'][:10]} "
+        f"{chat['start'][11:16]}\u2013{chat['end'][11:16]}"
         f" · {data['posts']} posts by {data['participants']} people"
     )
     return transcript_markdown(chat["title"], subtitle, sections)

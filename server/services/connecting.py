@@ -127,7 +127,7 @@ def check_placement(
 
 
 def _running_chat_tagged(conference: Conference, text: str) -> Tweetchat | None:
-    if "#" not in text and "＃" not in text:
+    if "#" not in text and "\uff03" not in text:
         return None
     chats = db.session.scalars(
         select(Tweetchat)

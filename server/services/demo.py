@@ -21,7 +21,7 @@ from server.domain.accounts import username_key
 from server.domain.programme import ProgrammeRecord, shift_days
 from server.extensions import db
 from server.models import Conference, Talk, Track, User
-from server.services import accounts
+from server.services import accounts, demo_connecting
 from server.services.programme_import import do_import_programme
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
@@ -76,6 +76,7 @@ def do_load_demo() -> str:
     conference.programme_version += 1
     db.session.commit()
     created = _ensure_users(extras.get("demo_users", []))
+    demo_connecting.load(conference, extras, shift["days"])  # tweetups and tweetchats
     summary = report.to_dict()["summary"]
     return (
         f"demo conference '{slug}' ready: {summary['sessions']} sessions, "

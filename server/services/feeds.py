@@ -36,6 +36,7 @@ def xml_text(text: str) -> str:
 @dataclass(frozen=True)
 class FeedSpec:
     kind: str  # conference, session, hashtag
+    ident: str  # the stable part of the feed's id: conference/<slug>, session/<id>, ...
     title: str
     subtitle: str
     path: str  # the feed's own path
@@ -77,7 +78,7 @@ def hashtag_posts(conference: Conference, tag: str) -> list[Post]:
     return [p for p in candidates if has_hashtag(p.text, tag)][:FEED_ENTRIES]
 
 
-def _latest(query: Select[tuple[Post]]) -> list[Post]:
+def _latest(query: Select[Post]) -> list[Post]:
     return list(
         db.session.scalars(
             query.where(Post.status == "visible").order_by(Post.seq.desc()).limit(FEED_ENTRIES)
@@ -96,7 +97,7 @@ def build_feed(
 ) -> bytes:
     """The Atom document: feed id/title/updated/author/links, an entry per post (newest first)."""
     feed = FeedGenerator()
-    feed.id(tag_id(public_url, conference, spec.path.strip("/")))
+    feed.id(tag_id(public_url, conference, spec.ident))
     feed.title(xml_text(spec.title))
     feed.subtitle(xml_text(spec.subtitle))
     feed.author({"name": xml_text(conference.title)})

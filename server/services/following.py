@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, delete, func, select
 
 from server.clock import now
+from server.domain.accounts import username_key
 from server.domain.connecting import (
     DigestPost,
     SpeakerRef,
@@ -26,7 +27,6 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Conference, Follow, Post, Talk, Track, User
 from server.models.connecting import FOLLOW_KINDS
-from server.domain.accounts import username_key
 from server.services.programme import get_talk, valid_id
 from server.services.tweetups import person_wire
 
@@ -52,7 +52,9 @@ def _target(kind: str, target: int | str) -> tuple[int, dict[str, Any]]:
         talk = get_talk(target)
         return talk.id, {"title": talk.title, "conference": talk.conference.slug}
     if kind == "track":
-        track = db.session.get(Track, target) if isinstance(target, int) and valid_id(target) else None
+        track = (
+            db.session.get(Track, target) if isinstance(target, int) and valid_id(target) else None
+        )
         if track is None:
             raise NotFound(f"There is no track {target}.")
         conference = db.session.get_one(Conference, track.conference_id)
@@ -61,7 +63,9 @@ def _target(kind: str, target: int | str) -> tuple[int, dict[str, Any]]:
         user = (
             db.session.get(User, target)
             if isinstance(target, int) and valid_id(target)
-            else db.session.scalar(select(User).where(User.username_key == username_key(str(target))))
+            else db.session.scalar(
+                select(User).where(User.username_key == username_key(str(target)))
+            )
         )
         if user is None:
             raise NotFound(f"There is nobody called {target!r}.")
@@ -108,7 +112,7 @@ def do_mark_seen(user: User, follow_id: int) -> Follow:
     return follow
 
 
-def _posts_of(follow: Follow) -> Select[tuple[Post]]:
+def _posts_of(follow: Follow) -> Select[Post]:
     query = select(Post).where(Post.status == "visible")
     if follow.kind == "session":
         return query.where(Post.talk_id == follow.target_id)
@@ -119,39 +123,53 @@ def _posts_of(follow: Follow) -> Select[tuple[Post]]:
 
 def following(user: User) -> list[dict[str, Any]]:
     """What I follow, each with the number of posts since I last looked and the latest few."""
-    from server.services.posts import post_wire  # noqa: PLC0415 - posts imports this layer
-
     follows = db.session.scalars(
         select(Follow).where(Follow.user_id == user.id).order_by(Follow.created_at, Follow.id)
     )
     items = []
     for follow in follows:
-        try:
-            _, shown = _target(follow.kind, follow.target_id)
-        except NotFound:
-            continue  # the session, track or person is gone
-        posts = _posts_of(follow)
-        new = db.session.scalar(
-            select(func.count()).select_from(
-                posts.where(Post.published_at > follow.seen_at).subquery()
-            )
-        )
-        latest = db.session.scalars(posts.order_by(Post.published_at.desc(), Post.id.desc())
-                                    .limit(LATEST_PER_FOLLOW))
-        item: dict[str, Any] = {
-            "id": follow.id,
-            "kind": follow.kind,
-            "target_id": follow.target_id,
-            **shown,
-            "new_posts": int(new or 0),
-            "seen_at": follow.seen_at.isoformat(),
-            "latest": [post_wire(p) for p in latest],
-        }
-        if follow.kind == "session":
-            talk = db.session.get_one(Talk, follow.target_id)
-            item["session"] = session_status(talk)
-        items.append(item)
+        item = follow_wire(follow)
+        if item is not None:  # None: the session, track or person is gone
+            items.append(item)
     return items
+
+
+def follow_wire_of(follow: Follow) -> dict[str, Any]:
+    """One follow as listed (its target was just checked to exist)."""
+    item = follow_wire(follow)
+    if item is None:
+        raise NotFound("What you follow no longer exists.")
+    return item
+
+
+def follow_wire(follow: Follow) -> dict[str, Any] | None:
+    from server.services.posts import post_wire  # noqa: PLC0415 - posts imports this layer
+
+    try:
+        _, shown = _target(follow.kind, follow.target_id)
+    except NotFound:
+        return None
+    posts = _posts_of(follow)
+    new = db.session.scalar(
+        select(func.count()).select_from(
+            posts.where(Post.published_at > follow.seen_at).subquery()
+        )
+    )
+    latest = db.session.scalars(
+        posts.order_by(Post.published_at.desc(), Post.id.desc()).limit(LATEST_PER_FOLLOW)
+    )
+    item: dict[str, Any] = {
+        "id": follow.id,
+        "kind": follow.kind,
+        "target_id": follow.target_id,
+        **shown,
+        "new_posts": int(new or 0),
+        "seen_at": follow.seen_at.isoformat(),
+        "latest": [post_wire(p) for p in latest],
+    }
+    if follow.kind == "session":
+        item["session"] = session_status(db.session.get_one(Talk, follow.target_id))
+    return item
 
 
 # ---------------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def my_rsvps(user: User | None, tweetup_ids: Sequence[int]) -> dict[int, str]:
             TweetupRsvp.user_id == user.id, TweetupRsvp.tweetup_id.in_(tweetup_ids)
         )
     )
-    return {tid: status for tid, status in rows}
+    return {int(tid): str(status) for tid, status in rows}
 
 
 def wire(
@@ -261,11 +261,15 @@ def do_update(user: User, tweetup: Tweetup, changes: dict[str, Any]) -> Tweetup:
     return tweetup
 
 
-def _lock(tweetup_id: int) -> None:
-    db.session.execute(
-        update(Tweetup)
-        .where(Tweetup.id == tweetup_id)
-        .values(rsvp_version=Tweetup.rsvp_version + 1)
+def _lock(tweetup_id: int) -> int:
+    """Take the tweetup's row lock; returns its new ``rsvp_version`` (a queue position)."""
+    return int(
+        db.session.execute(
+            update(Tweetup)
+            .where(Tweetup.id == tweetup_id)
+            .values(rsvp_version=Tweetup.rsvp_version + 1)
+            .returning(Tweetup.rsvp_version)
+        ).scalar_one()
     )
 
 
@@ -288,7 +292,7 @@ def _promote(tweetup: Tweetup) -> list[int]:
         db.session.scalars(
             select(TweetupRsvp)
             .where(TweetupRsvp.tweetup_id == tweetup.id, TweetupRsvp.status == "waitlisted")
-            .order_by(TweetupRsvp.requested_at, TweetupRsvp.id)
+            .order_by(TweetupRsvp.position, TweetupRsvp.id)
         )
     )
     room = len(waiting) if tweetup.capacity is None else tweetup.capacity - _going(tweetup.id)
@@ -304,8 +308,8 @@ def _promote(tweetup: Tweetup) -> list[int]:
 def _announce(tweetup: Tweetup, promoted: list[int]) -> None:
     room = tweetup_room(tweetup.id)
     db.session.flush()
-    queue_event("rsvps", {"room": room, "tweetup_id": tweetup.id, **counts([tweetup.id])[tweetup.id]},
-                [room])
+    tally = counts([tweetup.id])[tweetup.id]
+    queue_event("rsvps", {"room": room, "tweetup_id": tweetup.id, **tally}, [room])
     for user_id in promoted:
         queue_event(
             "waitlist_promoted",
@@ -325,7 +329,7 @@ def do_rsvp(user: User, tweetup_id: int, choice: str) -> TweetupRsvp:
     if tweetup.end_at <= now():
         raise Conflict("This tweetup is over.", code="tweetup_over")
     db.session.commit()
-    _lock(tweetup.id)
+    position = _lock(tweetup.id)
     tweetup = db.session.get_one(Tweetup, tweetup.id)
     rsvp = db.session.scalar(
         select(TweetupRsvp).where(
@@ -341,12 +345,17 @@ def do_rsvp(user: User, tweetup_id: int, choice: str) -> TweetupRsvp:
         status = previous or "going"
     if rsvp is None:
         rsvp = TweetupRsvp(
-            tweetup_id=tweetup.id, user_id=user.id, status=status, requested_at=now()
+            tweetup_id=tweetup.id,
+            user_id=user.id,
+            status=status,
+            requested_at=now(),
+            position=position,
         )
         db.session.add(rsvp)
     elif previous != status:
         if status in ("going", "waitlisted") and previous not in ("going", "waitlisted"):
             rsvp.requested_at = now()  # the back of the queue
+            rsvp.position = position
         rsvp.status = status
     rsvp.updated_at = now()
     db.session.flush()
@@ -383,7 +392,7 @@ def attendees(tweetup: Tweetup) -> dict[str, list[dict[str, Any]]]:
     rows = db.session.scalars(
         select(TweetupRsvp)
         .where(TweetupRsvp.tweetup_id == tweetup.id, TweetupRsvp.status != "not_going")
-        .order_by(TweetupRsvp.requested_at, TweetupRsvp.id)
+        .order_by(TweetupRsvp.position, TweetupRsvp.id)
     )
     out: dict[str, list[dict[str, Any]]] = {"going": [], "maybe": [], "waitlist": []}
     for rsvp in rows:
@@ -406,8 +415,16 @@ def my_tweetups(user: User, conference_id: int | None = None) -> list[tuple[Twee
         query = query.where(Tweetup.conference_id == conference_id)
     return [
         (t, status)
-        for t, status in db.session.execute(query).tuples()
+        for t, status in db.session.execute(query)
         if not t.hidden or can_see_hidden(user, t)
+    ]
+
+
+def calendar_entries(user: User) -> list[tuple[Tweetup, Conference, str]]:
+    """My tweetups for the iCalendar feed: (tweetup, its conference, my RSVP)."""
+    return [
+        (t, db.session.get_one(Conference, t.conference_id), status)
+        for t, status in my_tweetups(user)
     ]
 
 
@@ -432,5 +449,8 @@ def suggested_times(
             day_end=datetime.combine(talk_day, EVENING_END, tzinfo=tz),
             min_length=timedelta(minutes=min_minutes),
         )
-        out += [(talk_day, gap) for gap in gaps]
+        out += [
+            (talk_day, Gap(gap.start.astimezone(tz), gap.end.astimezone(tz), gap.kind))
+            for gap in gaps
+        ]
     return out

@@ -121,6 +121,11 @@ def test_every_acknowledged_post_is_stored_exactly_once_across_kill_9(
     stored = [p for p in page_posts(server.url)[0] if p["author"]["username"] == POSTER[0]]
     acked = sorted(writer.acked.values(), key=lambda p: p["seq"])
     # Exactly once: every acknowledged post, stored as acknowledged, nothing more.
+    by_id = {p["id"]: p for p in stored}
+    missing = [p for p in acked if p["id"] not in by_id]
+    changed = [(p, by_id[p["id"]]) for p in acked if p["id"] in by_id and by_id[p["id"]] != p]
+    extra = [p for p in stored if p["id"] not in {a["id"] for a in acked}]
+    assert (missing, changed, extra) == ([], [], []), f"seed {SEED}"
     assert stored == acked, f"seed {SEED}"
     assert Counter(p["text"] for p in stored).most_common(1)[0][1] == 1
     seqs = [p["seq"] for p in stored]

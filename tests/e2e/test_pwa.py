@@ -26,6 +26,8 @@ pytestmark = pytest.mark.e2e
 
 VECTORS = REPO / "tests" / "fixtures" / "length_vectors.json"
 PHI_TEXT = "Pt MRN 12345678 had the classic sign"
+#: Live delivery on a 2-core machine shared with other suites: generous, never a speed check.
+LIVE_MS = 20_000
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -135,10 +137,10 @@ def test_compose_count_hand_off_and_see_the_post_arrive_live(
     viewer = context_factory().new_page()  # anonymous follower, another browser context
 
     viewer.goto(f"/sessions/{talk['id']}")
-    expect(viewer.locator(".wall .live-status")).to_have_text("Live")
+    expect(viewer.locator(".wall .live-status")).to_have_text("Live", timeout=LIVE_MS)
 
     author.goto(f"/sessions/{talk['id']}")
-    expect(author.locator(".wall .live-status")).to_have_text("Live")
+    expect(author.locator(".wall .live-status")).to_have_text("Live", timeout=LIVE_MS)
     author.get_by_role("button", name="Draft it for me").click()
     text_box = author.get_by_label("Your post")
     expect(text_box).to_have_value(re.compile(r"#democon"))
@@ -172,8 +174,8 @@ def test_compose_count_hand_off_and_see_the_post_arrive_live(
     author.get_by_role("button", name="Post to the wall").click()
     expect(author.locator("#toast")).to_have_text("Posted to the wall")
     arrived = viewer.locator(".wall .post", has_text=note)
-    expect(arrived).to_have_count(1)
-    expect(viewer.locator("#wall-announcer")).to_contain_text(note)
+    expect(arrived).to_have_count(1, timeout=LIVE_MS)
+    expect(viewer.locator("#wall-announcer")).to_contain_text(note, timeout=LIVE_MS)
     expect(author.locator(".wall .post", has_text=note)).to_have_count(1)
     assert [p["text"] for p in _posts(live_server, talk["id"]) if note in p["text"]] == [
         f"{note} {drafted}"
@@ -248,8 +250,8 @@ def test_offline_post_goes_out_exactly_once(
     assert [(q["text"], q["state"]) for q in queued] == [(text, "queued")]
 
     ctx.set_offline(False)
-    expect(page.locator("#toast")).to_have_text("Your queued post was sent")
-    expect(page.locator(".wall .post", has_text=text)).to_have_count(1)
+    expect(page.locator("#toast")).to_have_text("Your queued post was sent", timeout=LIVE_MS)
+    expect(page.locator(".wall .post", has_text=text)).to_have_count(1, timeout=LIVE_MS)
     # Flushing again (another tab, the service worker, a retry) sends nothing more.
     again = page.evaluate("async () => (await import('/static/js/outbox.js')).flushOutbox()")
     assert again == {"sent": 0, "failed": 0, "waiting": 0}

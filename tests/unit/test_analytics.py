@@ -153,6 +153,16 @@ def test_fast_hashtags_equal_extract_hashtags(text: str) -> None:
     assert an._hashtags(text) == extract_hashtags(text)
 
 
+@given(st.lists(st.tuples(st.integers(1, 5), st.sampled_from(["", "ada", "in/b"]),
+                          st.integers(-3, 10**6))))
+def test_audience_applies_reach_and_listed_per_user(rows: list[tuple[int, str, int]]) -> None:
+    people = an.audience(rows)
+    users = {u for u, _, _ in rows}
+
+    assert people.reach_of == {u: an.reach([f for v, _, f in rows if v == u]) for u in users}
+    assert people.listed == {u for u in users if an.listed(h for v, h, _ in rows if v == u)}
+
+
 @pytest.mark.parametrize(
     ("text", "handles"),
     [

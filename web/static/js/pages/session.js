@@ -113,7 +113,10 @@ export async function render({ view, app, params, query, signal, setTitle }) {
     return;
   }
   const draft = query.get("draft") ? await loadDraft(query.get("draft")) : null;
-  view.append(el("div", { id: "compose" }, composer({ app, talk, draft, signal })));
+  const writer = composer({ app, talk, draft, signal });
+  // Followers without an account come for the wall: the composer waits behind a summary.
+  view.append(el("div", { id: "compose" }, app.user || draft ? writer
+    : el("details", { class: "wall-compose" }, el("summary", {}, "Write about this session"), writer)));
   const wall = liveWall({ app, slug: talk.conference, sessionId: talk.id, signal, title: "This session's wall" });
   view.append(wall.element);
   const stop = onOutboxChange((message) => {
