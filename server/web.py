@@ -14,6 +14,9 @@ MEDIA_MAX_AGE = 365 * 24 * 3600
 _PAGES = (
     "", "programme", "sessions/<int:talk_id>", "agenda", "login", "profile", "c/<slug>",
     *PWA_PAGES,
+    # Connecting: tweetups, tweetchats, following from afar.
+    "tweetups", "tweetups/new", "tweetups/<int:tweetup_id>", "chats", "chats/<int:chat_id>",
+    "chats/<int:chat_id>/transcript", "sessions/<int:talk_id>/live", "following",
 )
 
 

@@ -23,9 +23,15 @@ import re
 import sys
 import time
 from array import array
+from datetime import datetime
 from typing import Any
 
 MARKER = re.compile(rb"k=(\d+) t=(\d+)")
+CREATED = re.compile(rb'"created_at":"([^"]+)"')
+#: Every Nth client also measures from the server's ``created_at`` stamp (set just before the
+#: insert and commit) to receipt, on the wall clock: parsing dates for all would cost the
+#: load generator more than the server.
+SAMPLE_EVERY = 10
 NS = b"/live"
 
 
@@ -51,10 +57,12 @@ class Generator:
         self.room = args.room
         self.max_posts = args.max_posts
         self.latencies = array("q")
+        self.commit_latencies = array("q")
         self.received = 0
         self.closed = 0
         self.clients: list[Client] = []
         self.errors: list[str] = []
+        self.opened = 0
 
 
 class Client(asyncio.Protocol):
@@ -66,6 +74,8 @@ class Client(asyncio.Protocol):
         self.joined: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self.counts = bytearray(gen.max_posts)
         self.done = False
+        self.sampled = gen.opened % SAMPLE_EVERY == 0
+        gen.opened += 1
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert hasattr(transport, "write")  # uvloop's transports are not asyncio.Transport
@@ -141,6 +151,11 @@ class Client(asyncio.Protocol):
                         counts[i] += 1
                     lat.append(now - int(t))
                     gen.received += 1
+                if self.sampled:
+                    wall = time.time()
+                    for stamp in CREATED.findall(msg):
+                        created = datetime.fromisoformat(stamp.decode()).timestamp()
+                        gen.commit_latencies.append(int((wall - created) * 1e6))
             elif msg.startswith(b"43/live,1"):
                 if not self.joined.done():
                     if b'"ok":true' in msg:
@@ -194,6 +209,8 @@ def _report(gen: Generator, expected_path: str, lat_file: str) -> dict[str, Any]
                 unexpected += c
     with open(lat_file, "wb") as fh:
         gen.latencies.tofile(fh)
+    with open(lat_file + ".commit", "wb") as fh:
+        gen.commit_latencies.tofile(fh)
     return {
         "clients": len(gen.clients),
         "deliveries": gen.received,

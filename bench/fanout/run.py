@@ -103,6 +103,8 @@ class Result:
     dropped_clients: int = 0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
+    commit_p50_ms: float = 0.0
+    commit_p99_ms: float = 0.0
     max_ms: float = 0.0
     post_rtt_p50_ms: float = 0.0
     post_rtt_p99_ms: float = 0.0
@@ -398,6 +400,7 @@ def run_one(
         expected_file = workdir / f"expected-{kind}.json"
         expected_file.write_text(json.dumps({"ok": ok}))
         latencies = array("q")
+        commit_latencies = array("q")
         for gen in gens:
             report = gen.ask(f"report {expected_file}")
             result.delivered += report["deliveries"]
@@ -407,9 +410,14 @@ def run_one(
             result.dropped_clients += report["closed"]
             with open(gen.lat_file, "rb") as fh:
                 latencies.frombytes(fh.read())
+            with open(f"{gen.lat_file}.commit", "rb") as fh:
+                commit_latencies.frombytes(fh.read())
         ordered = array("q", sorted(latencies))
         result.p50_ms, result.p99_ms = _pct(ordered, 0.50), _pct(ordered, 0.99)
         result.max_ms = ordered[-1] / 1000.0 if ordered else float("nan")
+        commit_sorted = array("q", sorted(commit_latencies))
+        result.commit_p50_ms = _pct(commit_sorted, 0.50)
+        result.commit_p99_ms = _pct(commit_sorted, 0.99)
         rtt_sorted = array("q", sorted(int(r * 1000) for r in rtts))
         result.post_rtt_p50_ms = _pct(rtt_sorted, 0.50)
         result.post_rtt_p99_ms = _pct(rtt_sorted, 0.99)
@@ -461,15 +469,17 @@ def _machine() -> str:
 
 def _table(results: list[Result]) -> str:
     head = (
-        "| N x R | server | delivered | lost | dup | p50 ms | p99 ms | CPU µs/delivery "
+        "| N x R | server | delivered | lost | dup | p50 ms | p99 ms | commit p50/p99 ms "
+        "| CPU µs/delivery "
         "| of which fan-out | CPU µs/post (no listeners) | KB/conn | server CPU % "
-        "| machine busy % |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "| machine busy % |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     rows = [head]
     for r in results:
         rows.append(
             f"| {r.clients:,} x {r.rate} | {r.server} | {r.delivered:,}/{r.expected:,} | {r.lost} "
-            f"| {r.duplicated} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.cpu_us_per_delivery:.1f} "
+            f"| {r.duplicated} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
+            f"| {r.commit_p50_ms:.1f}/{r.commit_p99_ms:.1f} | {r.cpu_us_per_delivery:.1f} "
             f"| {r.fanout_cpu_us_per_delivery:.1f} | {r.post_cpu_us:.0f} "
             f"| {r.kb_per_connection:.1f} | {r.server_cpu_pct:.0f} | {r.machine_busy_pct:.0f} |"
         )
@@ -509,7 +519,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--servers", default="plain,backchannel")
     parser.add_argument("--procs", type=int, default=3, help="load-generator processes")
-    parser.add_argument("--writers", type=int, default=4, help="posting connections")
+    parser.add_argument("--writers", type=int, default=8, help="posting connections")
     parser.add_argument(
         "--plain-ws-path",
         default="",
@@ -556,7 +566,8 @@ def main() -> None:
                     f"ok {r.posts_failed} failed at {r.post_rate:.1f}/s, delivered "
                     f"{r.delivered}/{r.expected}, lost {r.lost}, dup {r.duplicated}, unexpected "
                     f"{r.unexpected}, dropped {r.dropped_clients}, p50 {r.p50_ms:.1f} ms, p99 "
-                    f"{r.p99_ms:.1f} ms, max {r.max_ms:.1f} ms, post rtt p50/p99 "
+                    f"{r.p99_ms:.1f} ms, max {r.max_ms:.1f} ms, commit->receive p50/p99 "
+                    f"{r.commit_p50_ms:.1f}/{r.commit_p99_ms:.1f} ms, post rtt p50/p99 "
                     f"{r.post_rtt_p50_ms:.1f}/{r.post_rtt_p99_ms:.1f} ms, CPU "
                     f"{r.cpu_us_per_delivery:.1f} µs/delivery (fan-out "
                     f"{r.fanout_cpu_us_per_delivery:.1f}, a post alone {r.post_cpu_us:.0f} µs; "

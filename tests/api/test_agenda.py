@@ -78,7 +78,7 @@ def test_unstar_is_idempotent(democon: Flask, attendee: Api) -> None:
     assert first.status_code == second.status_code == 204
     assert first.data == second.data == b""
     assert agenda_rows(democon) == 0
-    assert attendee.get("/api/v1/me/agenda").get_json() == {"items": []}
+    assert attendee.get("/api/v1/me/agenda").get_json() == {"items": [], "tweetups": []}
 
 
 def test_stars_are_per_user(democon: Flask, make_user: Callable[..., Api]) -> None:

@@ -664,3 +664,88 @@ def test_an_empty_conference_answers_zeroes_and_empty_charts(app: Flask, api: Fl
     assert [t.text for t in root.iter(f"{SVG}text")][-1] == "No posts yet"
     rows = read_csv(api.get("/api/v1/conferences/quiet26/analytics/export.csv?table=sessions"))
     assert len(rows) == 1
+
+
+# ------------------------------------------------------------------------------------------
+# Keeping up: new posts, removals and deletions show at once (these run last: they change
+# the week)
+
+
+def test_a_new_post_counts_at_once_and_a_deleted_one_stops_counting(
+    api: FlaskClient, app: Flask, report: dict[str, Any], week: Week
+) -> None:
+    from server.services.accounts import (
+        HandleInput,
+        do_create_user,
+        do_issue_token,
+        do_update_profile,
+    )
+
+    with app.app_context():
+        user = do_create_user("latecomer", "correct horse battery", "Late Comer")
+        do_update_profile(user, handles=[HandleInput("x", "LateComerRad", 777),
+                                         HandleInput("bluesky", "late.bsky.social", 9000)])
+        token = do_issue_token(user, "api")
+        db.session.remove()
+    auth = {"Authorization": f"Bearer {token}"}
+    session_id = report["sessions"][0]["id"]
+    speaker_id = report["speakers"][0]["id"]
+    speaker_handle = next(h for n, h in report["speakers"][0]["handles"].items() if n == "x"
+                          or n == "bluesky")
+    created = api.post(
+        "/api/v1/conferences/nrc26/posts",
+        json={"text": f"Late but here #BrandNewTag #NRC26 @{speaker_handle}",
+              "session_id": session_id},
+        headers={**auth, "Idempotency-Key": "late-1"},
+    )
+    assert created.status_code == 201, created.get_json()
+
+    after = api.get(BASE + "?limit=100").get_json()
+
+    before = report["summary"]
+    assert after["summary"]["posts"] == before["posts"] + 1
+    assert after["summary"]["participants"] == before["participants"] + 1
+    assert after["summary"]["impressions"] == before["impressions"] + 9000
+    assert after["summary"]["hashtags"] == before["hashtags"] + 1
+    tags = read_csv(api.get(BASE + "/export.csv?table=hashtags"))
+    assert ["#BrandNewTag", "1", "1", "9000"] in tags
+    session = next(s for s in after["sessions"] if s["id"] == session_id)
+    assert session["posts"] == report["sessions"][0]["posts"] + 1
+    speaker = next(s for s in after["speakers"] if s["id"] == speaker_id)
+    assert speaker["posts"] == report["speakers"][0]["posts"] + 1
+    noon = next(h for h in after["by_hour"] if h["hour"] == "2026-11-01T12:00:00-06:00")
+    noon_before = next(h for h in report["by_hour"] if h["hour"] == noon["hour"])
+    assert noon["posts"] == noon_before["posts"] + 1
+
+    deleted = api.delete(f"/api/v1/posts/{created.get_json()['id']}", headers=auth)
+    assert deleted.status_code == 204
+
+    again = api.get(BASE + "?limit=100").get_json()
+    for key in ("summary", "by_day", "by_hour", "sessions", "tracks", "hashtags",
+                "top_contributors", "speakers"):
+        assert again[key] == report[key], key
+
+
+def test_a_post_deleted_outright_stops_counting(
+    api: FlaskClient, app: Flask, expected: Expected, week: Week
+) -> None:
+    from sqlalchemy import delete
+
+    from server.models import Post
+
+    gone = next(p for p in week.posts if p.status == "visible" and p.talk_id is not None)
+    with app.app_context():
+        post_id = db.session.execute(
+            Post.__table__.select().with_only_columns(Post.id).where(
+                Post.author_id == gone.author_id, Post.text == gone.text
+            )
+        ).scalar_one()
+        db.session.execute(delete(Post).where(Post.id == post_id))
+        db.session.commit()
+        db.session.remove()
+
+    body = api.get(BASE).get_json()
+
+    remaining = [p for p in expected.visible() if p is not gone]
+    assert body["summary"] == expected.summary(remaining)
+    assert body["sessions"] == expected.sessions(remaining)

@@ -124,13 +124,24 @@ def shared_redis(db: int) -> str:
     return url
 
 
-def subscribers(url: str, channel: str = SOCKETIO_CHANNEL) -> int:
-    """How many connections listen on the Socket.IO channel (one per server process)."""
-    client = redis.Redis.from_url(url, socket_timeout=3)
-    try:
-        return int(dict(client.pubsub_numsub(channel)).get(channel.encode(), 0))
-    finally:
-        client.close()
+def wait_until_listening(redis_url: str, clients: list[LiveClient], timeout: float = WAIT) -> bool:
+    """Wait until events published on Redis reach every client's server process.
+
+    python-socketio subscribes a process when its first socket connects, and again after
+    Redis comes back (with a back-off). A ``probe`` event published to each client's own
+    socket id (as any external process may, with a write-only manager) shows that the
+    client's process listens; servers on the same Redis that do not hold that socket ignore
+    it, so other users of a shared Redis neither disturb this nor see it.
+    """
+    manager = socketio.RedisManager(redis_url, channel=SOCKETIO_CHANNEL, write_only=True)
+    deadline = time.monotonic() + timeout
+    waiting = list(clients)
+    while waiting and time.monotonic() < deadline:
+        for client in waiting:
+            manager.emit("probe", {}, namespace=NAMESPACE, room=client.sid)
+        time.sleep(0.1)
+        waiting = [client for client in waiting if not client.probes]
+    return not waiting
 
 
 class RedisServer:
@@ -253,7 +264,8 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServerProcess:
-        args = [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        # The schema is made by the seeding commands; processes start as docs/deploy.md says.
+        args = [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--no-upgrade"]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 args, env=self.env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
@@ -314,7 +326,9 @@ def post_http(
     )
 
 
-def page_posts(url: str, after: int = 0, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
+def page_posts(
+    url: str, after: int = 0, limit: int = 500
+) -> tuple[list[dict[str, Any]], list[int]]:
     """Every visible post after ``after`` over HTTP, page by page; also the removed ids."""
     items: list[dict[str, Any]] = []
     removed: list[int] = []
@@ -330,7 +344,7 @@ def page_posts(url: str, after: int = 0, limit: int = 500) -> tuple[list[dict[st
         items += page["items"]
         removed += page["removed"]
         cursor = page["next"]
-    return items, len(removed)
+    return items, removed
 
 
 # --- Socket.IO clients ---------------------------------------------------------------------
@@ -354,6 +368,7 @@ class LiveClient:
         self.live: Counter[int] = Counter()
         self.live_repeats = 0
         self.resyncs = 0
+        self.probes = 0
         self.inconsistent: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self._on_this_connection: set[int] = set()
         self._versions: dict[int, int] = {}  # id -> seq of the latest event applied
@@ -366,6 +381,7 @@ class LiveClient:
         sio = socketio.Client(reconnection=False)
         sio.on("posts", self._on_posts, namespace=NAMESPACE)
         sio.on("post_removed", self._on_removed, namespace=NAMESPACE)
+        sio.on("probe", self._on_probe, namespace=NAMESPACE)
         with self._changed:
             self._on_this_connection = set()
         sio.connect(
@@ -377,6 +393,11 @@ class LiveClient:
         )
         self.sio = sio
         return self
+
+    @property
+    def sid(self) -> str:
+        """This connection's id in ``/live`` (a room of its own on the server)."""
+        return str(self.sio.get_sid(NAMESPACE))
 
     @property
     def connected(self) -> bool:
@@ -434,8 +455,10 @@ class LiveClient:
         return ack
 
     def catch_up_over_http(self) -> None:
-        items, _ = page_posts(self.url, after=self.last_seq, limit=100)
+        items, removed = page_posts(self.url, after=self.last_seq, limit=100)
         with self._changed:
+            for post_id in removed:
+                self._remove(post_id, None)
             for post in items:
                 self._keep(post)
             self._changed.notify_all()
@@ -460,6 +483,9 @@ class LiveClient:
                 self._on_this_connection.add(post["id"])
                 self._keep(post)
             self._changed.notify_all()
+
+    def _on_probe(self, data: Any = None) -> None:
+        self.probes += 1
 
     def _on_removed(self, data: dict[str, Any]) -> None:
         if data.get("room") != self.room:

@@ -27,9 +27,8 @@ from tests.e2e.live_server import (
     post_http,
     postgres_database,
     shared_redis,
-    subscribers,
     token_for,
-    wait_until,
+    wait_until_listening,
 )
 
 pytestmark = pytest.mark.e2e
@@ -75,16 +74,12 @@ def two_servers(
         deployment.stop_all()
 
 
-def connect_clients(deployment: Deployment, token: str, before: int) -> list[LiveClient]:
-    """A watcher and a poster on each server; waits until both processes listen on Redis.
-
-    python-socketio subscribes a process to the queue when its first client connects.
-    """
+def connect_clients(deployment: Deployment, token: str) -> list[LiveClient]:
+    """A watcher and a poster on each server, once both processes listen on Redis."""
     a, b = deployment.servers
     clients = [LiveClient(a.url).connect(), LiveClient(b.url).connect()]
     clients += [LiveClient(a.url, token).connect(), LiveClient(b.url, token).connect()]
-    redis_url = str(deployment.redis_url)
-    assert wait_until(lambda: subscribers(redis_url) == before + 2), subscribers(redis_url)
+    assert wait_until_listening(str(deployment.redis_url), clients)
     return clients
 
 
@@ -107,11 +102,10 @@ def test_a_post_on_one_process_reaches_the_clients_of_the_other_exactly_once(
 ) -> None:
     workdir, database_url = database
     redis_url = shared_redis(SHARED_REDIS_DB)
-    listening = subscribers(redis_url)
     with two_servers(workdir, database_url, redis_url) as deployment:
         a, b = deployment.servers
         token = token_for(a.url, *POSTER)
-        clients = connect_clients(deployment, token, listening)
+        clients = connect_clients(deployment, token)
         posters = clients[2:]
         for client in clients:
             client.join(None)
@@ -158,7 +152,7 @@ def test_posts_made_while_redis_is_down_reach_every_client_after_it_returns(
         with two_servers(workdir, database_url, queue.url(0), settings) as deployment:
             a, b = deployment.servers
             token = token_for(b.url, *POSTER)
-            clients = connect_clients(deployment, token, 0)
+            clients = connect_clients(deployment, token)
             posters = clients[2:]
             for client in clients:
                 client.join(0)  # the whole wall so far, then live
@@ -183,7 +177,9 @@ def test_posts_made_while_redis_is_down_reach_every_client_after_it_returns(
             assert b.process is not None and b.process.poll() is None
 
             queue.start()  # the same port: the servers' listeners reconnect by themselves
-            assert wait_until(lambda: subscribers(queue.url(0)) == 2), a.tail() + b.tail()
+            for client in clients:
+                client.probes = 0
+            assert wait_until_listening(queue.url(0), clients), a.tail() + b.tail()
             for client in clients:
                 client.rejoin()
             after = http_post(b.url, token, "after the outage")

@@ -84,6 +84,31 @@ def write(writer: LiveClient, count: int, label: str, pause: float) -> list[dict
     return acked
 
 
+def write_in_parallel(url: str, token: str, count: int, label: str) -> list[dict[str, Any]]:
+    """``count`` posts from four sockets of the same account at once (a burst)."""
+    posters = [LiveClient(url, token).connect() for _ in range(4)]
+    shares = [list(range(i, count, len(posters))) for i in range(len(posters))]
+    acked: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def run(poster: LiveClient, numbers: list[int]) -> None:
+        for number in numbers:
+            ack = poster.post(f"{label} {number:03d} {uuid.uuid4()}")
+            with lock:
+                acked.append(ack)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in zip(posters, shares, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for poster in posters:
+        poster.disconnect()
+    assert [a for a in acked if a.get("ok") is not True] == []
+    assert len(acked) == count
+    return [a["post"] for a in acked]
+
+
 def test_followers_that_drop_at_random_end_with_every_post_exactly_once(
     server: ServerProcess,
 ) -> None:
@@ -117,7 +142,8 @@ def test_followers_that_drop_at_random_end_with_every_post_exactly_once(
 
 
 def test_a_follower_away_past_the_replay_window_resyncs_over_http(server: ServerProcess) -> None:
-    writer = LiveClient(server.url, token_for(server.url, *WRITER)).connect()
+    token = token_for(server.url, *WRITER)
+    writer = LiveClient(server.url, token).connect()
     writer.join(None)
     away = LiveClient(server.url).connect()
     away.join(None)
@@ -125,13 +151,13 @@ def test_a_follower_away_past_the_replay_window_resyncs_over_http(server: Server
     acked = write(writer, 3, "before the follower leaves", 0.0)
     assert away.wait_for({p["id"] for p in acked})
     away.disconnect()
-    acked += write(writer, REPLAY_LIMIT + 1, "while it is away", 0.0)
+    acked += write_in_parallel(server.url, token, REPLAY_LIMIT + 1, "while it is away")
 
     away.connect()
     assert away.join(away.last_seq) == {
         "ok": True,
         "room": away.room,
-        "seq": acked[-1]["seq"],
+        "seq": max(p["seq"] for p in acked),
         "resync": True,
     }
     away.catch_up_over_http()  # pages of 100 from its cursor

@@ -13,6 +13,7 @@ import io
 import re
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,20 @@ MATRIX: list[tuple[str, str, str, tuple[int, int, int, int]]] = [
     ("DELETE", "/api/v1/me/drafts/{draft}", "none", (401, 204, 204, 204)),
     ("GET", "/api/v1/me/drafts", "none", (401, 200, 200, 200)),
     ("GET", "/api/v1/me/drafts/{draft}", "none", (401, 404, 404, 404)),
+    # Tweetups (the world's is proposed by "author"), tweetchats (hosted by "author"), follows.
+    ("POST", "/api/v1/conferences/hub/tweetups", "tweetup", (401, 201, 201, 201)),
+    ("PATCH", "/api/v1/tweetups/{tweetup_id}", "conference_edit", (401, 403, 403, 200)),
+    ("PUT", "/api/v1/tweetups/{tweetup_id}/rsvp", "rsvp", (401, 200, 200, 200)),
+    ("DELETE", "/api/v1/tweetups/{tweetup_id}/rsvp", "none", (401, 204, 204, 204)),
+    ("POST", "/api/v1/conferences/hub/chats", "chat", (401, 201, 201, 201)),
+    ("PUT", "/api/v1/chats/{chat_id}/questions", "questions", (401, 403, 403, 200)),
+    ("POST", "/api/v1/chats/{chat_id}/next", "none", (401, 403, 403, 200)),
+    ("POST", "/api/v1/chats/{chat_id}/end", "none", (401, 403, 403, 200)),
+    ("POST", "/api/v1/chats/{chat_id}/compose", "none", OPEN),
+    ("GET", "/api/v1/me/following", "none", (401, 200, 200, 200)),
+    ("POST", "/api/v1/me/following", "follow", (401, 201, 201, 201)),
+    ("DELETE", "/api/v1/me/following/{follow_id}", "none", (401, 204, 204, 204)),  # not theirs
+    ("POST", "/api/v1/me/following/{follow_id}/seen", "none", (401, 404, 404, 404)),
 ]
 
 BODIES: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
@@ -101,6 +116,13 @@ BODIES: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
     "compose": lambda role, w: {"json": {"session_id": w["talk"], "network": "x"}},
     "thread": lambda role, w: {"json": {"text": "Great talk " * 40, "network": "x"}},
     "draft": lambda role, w: {"json": {"text": "a draft"}},
+    "tweetup": lambda role, w: {"json": {"title": "Meet", "start": w["soon"], "end": w["later"],
+                                         "place": "Hall B"}},
+    "rsvp": lambda role, w: {"json": {"status": "going"}},
+    "chat": lambda role, w: {"json": {"title": "Chat", "hashtag": "HubChat", "start": w["soon"],
+                                      "end": w["later"], "questions": ["Why?"]}},
+    "questions": lambda role, w: {"json": {"questions": ["Why?", "How?"]}},
+    "follow": lambda role, w: {"json": {"kind": "session", "id": w["talk"]}},
 }
 
 
@@ -144,7 +166,17 @@ def world(clean_app: Flask, import_file: Callable[..., Any],
             "track": db.session.scalars(select(Track.id).order_by(Track.id)).first(),
         }
         db.session.remove()
-    return {**ids, "post": post.get_json()["id"], "draft": str(uuid.uuid4()), "author": author}
+    soon = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    later = (datetime.now(UTC) + timedelta(days=1, hours=1)).isoformat()
+    tweetup = author.post("/api/v1/conferences/hub/tweetups", json={
+        "title": "Hub meetup", "start": soon, "end": later, "place": "Lobby"})
+    chat = author.post("/api/v1/conferences/hub/chats", json={
+        "title": "Hub chat", "hashtag": "HubTalk", "start": soon, "end": later,
+        "questions": ["Why?"]})
+    follow = author.post("/api/v1/me/following", json={"kind": "session", "id": ids["talk"]})
+    return {**ids, "post": post.get_json()["id"], "draft": str(uuid.uuid4()), "author": author,
+            "tweetup_id": tweetup.get_json()["id"], "chat_id": chat.get_json()["id"],
+            "follow_id": follow.get_json()["id"], "soon": soon, "later": later}
 
 
 def call(api: Api, method: str, path: str, body: str, world: dict[str, Any],
@@ -217,6 +249,13 @@ EVENTS: list[tuple[str, Any, tuple[str | None, str | None, str | None, str | Non
     ("join", {"room": "conference:hub"}, (None, None, None, None)),
     ("join", {"room": "session:{talk}", "since": 0}, (None, None, None, None)),
     ("join", {"room": "moderation:hub"}, ("auth_required", "forbidden", None, None)),
+    ("join", {"room": "tweetup:{tweetup_id}", "since": 0}, (None, None, None, None)),
+    ("join", {"room": "chat:{chat_id}", "since": 0}, (None, None, None, None)),
+    ("join", {"room": "chat:2147483647"}, ("not_found",) * 4),
+    ("post", {"room": "tweetup:{tweetup_id}", "text": "see you", "client_id": "{uuid}"},
+     ("auth_required", None, None, None)),
+    ("post", {"room": "chat:{chat_id}", "text": "A1 hi", "client_id": "{uuid}"},
+     ("auth_required", None, None, None)),
     ("leave", {"room": "conference:hub"}, ("not_found",) * 4),  # not joined
     ("post", {"room": "conference:hub", "text": "live!", "client_id": "{uuid}"},
      ("auth_required", None, None, None)),

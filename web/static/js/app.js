@@ -20,6 +20,9 @@ const wallPage = () => import("./pages/wall.js");
 const draftsPage = () => import("./pages/drafts.js");
 const projectorPage = () => import("./pages/projector.js");
 const moderationPage = () => import("./pages/moderation.js");
+const tweetupsPage = () => import("./pages/tweetups.js");
+const chatsPage = () => import("./pages/chats.js");
+const followPage = () => import("./pages/follow.js");
 
 const ROUTES = [
   { pattern: /^\/$/, nav: "now", page: nowPage },
@@ -37,6 +40,14 @@ const ROUTES = [
   { pattern: /^\/outbox$/, nav: "account", page: draftsPage },
   { pattern: /^\/moderation$/, nav: "account", page: moderationPage },
   { pattern: /^\/moderation\/([^/]+)$/, nav: "account", page: moderationPage, keys: ["slug"] },
+  { pattern: /^\/tweetups$/, nav: "wall", page: tweetupsPage },
+  { pattern: /^\/tweetups\/new$/, nav: "wall", page: tweetupsPage, mode: "new" },
+  { pattern: /^\/tweetups\/(\d+)$/, nav: "wall", page: tweetupsPage, keys: ["id"] },
+  { pattern: /^\/chats$/, nav: "wall", page: chatsPage },
+  { pattern: /^\/chats\/(\d+)$/, nav: "wall", page: chatsPage, keys: ["id"] },
+  { pattern: /^\/chats\/(\d+)\/transcript$/, nav: "wall", page: chatsPage, keys: ["id"], mode: "transcript" },
+  { pattern: /^\/sessions\/(\d+)\/live$/, nav: "programme", page: followPage, keys: ["id"] },
+  { pattern: /^\/following$/, nav: "account", page: followPage, mode: "following" },
 ];
 
 const state = {

@@ -102,6 +102,7 @@ export async function queuePost(post) {
     confirm_findings: Boolean(post.confirm_findings),
     allow_duplicate: Boolean(post.allow_duplicate),
     image_ids: post.image_ids || [],
+    extra: post.extra || null, // tweetup_id, chat_id, question, reply_to_id
     created_at: new Date().toISOString(),
     state: "queued",
     attempts: 0,
@@ -149,6 +150,7 @@ async function sendOne(item, csrf) {
         confirm_findings: item.confirm_findings,
         allow_duplicate: item.allow_duplicate,
         ...(item.image_ids && item.image_ids.length ? { image_ids: item.image_ids } : {}),
+        ...(item.extra || {}),
       }),
     });
   } catch {

@@ -84,6 +84,7 @@ export async function render({ view, app, params, query, signal, setTitle }) {
     href: `/api/v1/sessions/${talk.id}/calendar.ics`,
     download: `session-${talk.id}.ics`,
   }, "Add to calendar (.ics)"));
+  actions.append(el("a", { class: "btn btn--secondary", href: `/sessions/${talk.id}/live`, id: "follow-live" }, "Follow live"));
   article.append(actions);
 
   if (talk.abstract) {

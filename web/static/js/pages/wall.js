@@ -14,7 +14,9 @@ export async function render({ view, app, params, signal, setTitle }) {
     el("h1", {}, "Live wall"),
     el("p", { class: "page-head__sub" }, `Everything posted with Backchannel at ${tag}, as it happens.`)));
   const links = el("p", { class: "btn-row" },
-    el("a", { class: "btn btn--secondary btn--small", href: `/wall/${encodeURIComponent(conference.slug)}/projector` }, "Projector mode"));
+    el("a", { class: "btn btn--secondary btn--small", href: `/wall/${encodeURIComponent(conference.slug)}/projector` }, "Projector mode"),
+    el("a", { class: "btn btn--secondary btn--small", href: "/tweetups" }, "Tweetups"),
+    el("a", { class: "btn btn--secondary btn--small", href: "/chats" }, "Tweetchats"));
   if (app.user && (app.user.role === "organizer" || app.user.role === "moderator")) {
     links.append(el("a", { class: "btn btn--secondary btn--small", href: `/moderation/${encodeURIComponent(conference.slug)}` }, "Moderation queue"));
   }

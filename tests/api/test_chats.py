@@ -1,0 +1,304 @@
+"""Tweetchats: scheduling, releasing questions (the ``question`` event), answers grouped under
+their question, threads, the chat-aware drafter, and the transcript as JSON and Markdown."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_socketio import SocketIOTestClient
+
+from server.extensions import db, socketio
+from server.models import Talk
+from server.services.demo import do_load_demo
+from tests.conftest import Api, table_counts
+
+pytestmark = pytest.mark.db
+
+NOW = "2026-11-30T12:00:00-06:00"
+CHATS = "/api/v1/conferences/nrc26/chats"
+WALL = "/api/v1/conferences/nrc26/posts"
+
+
+@pytest.fixture()
+def demo(clean_app: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    monkeypatch.setenv("BACKCHANNEL_FAKE_NOW", NOW)
+    with clean_app.app_context():
+        do_load_demo()
+        ids = {t.code: t.id for t in db.session.query(Talk).all() if t.code}
+        db.session.remove()
+    return ids
+
+
+@pytest.fixture()
+def sockets(clean_app: Flask) -> Iterator[Callable[..., SocketIOTestClient]]:
+    opened: list[SocketIOTestClient] = []
+
+    def make(token: str | None = None) -> SocketIOTestClient:
+        client = socketio.test_client(clean_app, namespace="/live",
+                                      auth={"token": token} if token else None)
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        if client.is_connected("/live"):
+            client.disconnect("/live")
+
+
+def schedule(host: Api, **changes: Any) -> dict[str, Any]:
+    body = {
+        "title": "Dose chat",
+        "hashtag": "DoseChat",
+        "start": "2026-11-30T19:00:00-06:00",
+        "end": "2026-11-30T20:00:00-06:00",
+        "questions": ["What is your CT dose target?", "Q2: Who checks it?", "How do you audit?"],
+    }
+    body.update(changes)
+    response = host.post(CHATS, json=body)
+    assert response.status_code == 201, response.get_json()
+    result: dict[str, Any] = response.get_json()
+    return result
+
+
+def post(api: Api, text: str, **fields: Any) -> Any:
+    return api.post(WALL, json={"text": text, **fields},
+                    headers={"Idempotency-Key": str(uuid.uuid4())})
+
+
+def release(api: Api, chat_id: int, expected: int | None = None) -> Any:
+    body = {} if expected is None else {"expected": expected}
+    return api.post(f"/api/v1/chats/{chat_id}/next", json=body)
+
+
+def test_the_demo_has_its_chats_with_questions(
+    demo: dict[str, int], organizer: Api, anon: Api
+) -> None:
+    items = organizer.get(CHATS).get_json()["items"]
+
+    assert [(c["hashtag"], c["state"], c["question_count"]) for c in items] == [
+        ("NRC26chat", "scheduled", 3), ("NRC26patients", "scheduled", 3)
+    ]
+    assert items[0]["start"] == "2026-12-01T19:00:00-06:00"
+    assert items[0]["host"]["username"] == "organizer"
+    assert items[0]["questions"][0]["text"].startswith("Q1: Which AI tool")  # organizers run it
+    assert [c["questions"] for c in anon.get(CHATS).get_json()["items"]] == [[], []]
+
+
+def test_questions_stay_private_until_released(
+    demo: dict[str, int], make_user: Callable[..., Api], anon: Api
+) -> None:
+    host = make_user()
+    chat = schedule(host)
+
+    assert [q["text"] for q in chat["questions"]] == [
+        "Q1: What is your CT dose target?", "Q2: Who checks it?", "Q3: How do you audit?"
+    ]
+    public = anon.get(f"/api/v1/chats/{chat['id']}").get_json()
+    assert public["questions"] == [] and public["current_question"] is None
+    assert public["can_host"] is False and public["state"] == "scheduled"
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "field"),
+    [
+        ({"questions": []}, "validation_error", "questions"),
+        ({"questions": ["ok", ""]}, "validation_error", "questions"),
+        ({"questions": ["q"] * 21}, "validation_error", "questions"),
+        ({"hashtag": "not one"}, "invalid_hashtag", "hashtag"),
+        ({"end": "2026-11-30T18:00:00-06:00"}, "invalid_times", "end"),
+    ],
+)
+def test_bad_chats_are_refused(
+    demo: dict[str, int], attendee: Api, clean_app: Flask,
+    changes: dict[str, Any], code: str, field: str,
+) -> None:
+    before = table_counts(clean_app)
+    body = {"title": "x", "hashtag": "DoseChat", "start": "2026-11-30T19:00:00-06:00",
+            "end": "2026-11-30T20:00:00-06:00", "questions": ["one"], **changes}
+
+    response = attendee.post(CHATS, json=body)
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == code
+    assert response.get_json()["error"]["field"] == field
+    assert table_counts(clean_app) == before
+
+
+def test_only_the_host_releases_and_everyone_in_the_room_hears_it(
+    demo: dict[str, int], make_user: Callable[..., Api], anon: Api, organizer: Api,
+    sockets: Callable[..., SocketIOTestClient],
+) -> None:
+    host, guest = make_user(), make_user()
+    chat = schedule(host)
+    room = f"chat:{chat['id']}"
+    listener = sockets()
+    assert listener.emit("join", {"room": room}, namespace="/live", callback=True)["ok"] is True
+
+    assert release(anon, chat["id"]).status_code == 401
+    denied = release(guest, chat["id"])
+    assert denied.status_code == 403 and denied.get_json()["error"]["code"] == "forbidden"
+
+    first = release(host, chat["id"], expected=1)
+    retry = release(host, chat["id"], expected=1)
+    assert first.status_code == 200 and retry.status_code == 200
+    assert first.get_json()["question"]["text"] == "Q1: What is your CT dose target?"
+    assert first.get_json()["chat"]["state"] == "live"
+    events = [e["args"][0] for e in listener.get_received("/live") if e["name"] == "question"]
+    assert [(e["room"], e["question"]["number"]) for e in events] == [(room, 1)]
+
+    skipped = release(host, chat["id"], expected=3)
+    assert skipped.status_code == 409
+    assert skipped.get_json()["error"]["code"] == "question_out_of_order"
+    assert release(organizer, chat["id"]).status_code == 200  # organizers may run any chat
+    assert release(host, chat["id"]).status_code == 200
+    done = release(host, chat["id"])
+    assert done.status_code == 409 and done.get_json()["error"]["code"] == "no_more_questions"
+    public = anon.get(f"/api/v1/chats/{chat['id']}").get_json()
+    assert [q["number"] for q in public["questions"]] == [1, 2, 3]
+    assert public["current_question"]["number"] == 3
+
+
+def test_answers_are_grouped_under_their_question_and_replies_keep_their_thread(
+    demo: dict[str, int], make_user: Callable[..., Api], anon: Api,
+) -> None:
+    host, ana, ben = make_user(), make_user(username="ana"), make_user(username="ben")
+    ana.patch("/api/v1/me", json={"handles": [{"network": "x", "handle": "ana_rad"}]})
+    chat = schedule(host)
+    cid = chat["id"]
+    early = post(ana, "Hello everyone #DoseChat", chat_id=cid)
+    assert early.status_code == 201 and early.get_json()["question"] is None
+    release(host, cid)
+    a1 = post(ana, "A1: 12 mGy for a routine head #DoseChat", chat_id=cid).get_json()
+    assert a1["question"] == 1 and a1["chat_id"] == cid
+    ahead = post(ben, "A2 we have a physicist", chat_id=cid).get_json()
+    assert ahead["question"] is None  # Q2 is not out yet
+    refused = post(ben, "Anything", chat_id=cid, question=2)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "question_not_released"
+    reply = post(ben, "@ana_rad that low? #DoseChat", reply_to_id=a1["id"]).get_json()
+    assert (reply["chat_id"], reply["question"], reply["reply_to_id"]) == (cid, 1, a1["id"])
+    release(host, cid)
+    picked = post(ben, "Our physicist does", chat_id=cid, question=2).get_json()
+    assert picked["question"] == 2
+    # A post on the conference wall with the chat's hashtag joins the running chat.
+    tagged = post(ana, "a2. the lead tech #dosechat").get_json()
+    assert (tagged["chat_id"], tagged["question"]) == (cid, 2)
+    untagged = post(ana, "A2 unrelated to any chat").get_json()
+    assert untagged["chat_id"] is None
+
+    transcript = anon.get(f"/api/v1/chats/{cid}/transcript").get_json()
+
+    assert transcript["chat"]["title"] == "Dose chat" and transcript["chat"]["state"] == "live"
+    assert [q["number"] for q in transcript["questions"]] == [1, 2]
+    assert [(a["text"], a["depth"], a["author"]["handle"])
+            for a in transcript["questions"][0]["answers"]] == [
+        ("A1: 12 mGy for a routine head #DoseChat", 0, "@ana_rad"),
+        ("@ana_rad that low? #DoseChat", 1, "@ben"),
+    ]
+    assert [a["text"] for a in transcript["questions"][1]["answers"]] == [
+        "Our physicist does", "a2. the lead tech #dosechat"
+    ]
+    assert [a["text"] for a in transcript["other"]] == [
+        "Hello everyone #DoseChat", "A2 we have a physicist"
+    ]
+    assert (transcript["posts"], transcript["participants"]) == (6, 2)
+
+
+def test_a_reply_cannot_move_to_another_room(
+    demo: dict[str, int], make_user: Callable[..., Api]
+) -> None:
+    host, ana = make_user(), make_user()
+    cid = schedule(host)["id"]
+    other = schedule(host, hashtag="OtherChat")["id"]
+    first = post(ana, "hello", chat_id=cid).get_json()
+
+    response = post(ana, "moving", chat_id=other, reply_to_id=first["id"])
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "reply_elsewhere"
+    assert post(ana, "to nothing", reply_to_id=2**31 - 1).status_code == 404
+
+
+def test_answers_over_the_socket_join_the_chat_room(
+    demo: dict[str, int], make_user: Callable[..., Api],
+    sockets: Callable[..., SocketIOTestClient],
+) -> None:
+    host, ana = make_user(), make_user()
+    cid = schedule(host)["id"]
+    release(host, cid)
+    room = f"chat:{cid}"
+    writer = sockets(ana.token)
+    writer.emit("join", {"room": room}, namespace="/live", callback=True)
+
+    ack = writer.emit("post", {"room": room, "text": "Tiny dose", "client_id": str(uuid.uuid4()),
+                               "question": 1}, namespace="/live", callback=True)
+
+    assert ack["ok"] is True
+    assert (ack["post"]["chat_id"], ack["post"]["question"]) == (cid, 1)
+    pushed = [p["id"] for e in writer.get_received("/live") if e["name"] == "posts"
+              and e["args"][0]["room"] == room for p in e["args"][0]["posts"]]
+    assert pushed == [ack["post"]["id"]]
+
+
+def test_the_drafter_knows_the_hashtag_and_the_current_question(
+    demo: dict[str, int], make_user: Callable[..., Api], anon: Api
+) -> None:
+    host = make_user()
+    cid = schedule(host)["id"]
+    before = anon.post(f"/api/v1/chats/{cid}/compose", json={"note": "hi all"}).get_json()
+    assert before["text"] == "hi all #DoseChat" and before["question"] is None
+    release(host, cid)
+    release(host, cid)
+
+    drafted = anon.post(f"/api/v1/chats/{cid}/compose", json={"note": "weekly audits"})
+
+    assert drafted.status_code == 200
+    body = drafted.get_json()
+    assert body["text"] == "A2 weekly audits #DoseChat"
+    assert body["question"]["text"] == "Q2: Who checks it?"
+    assert body["networks"]["x"]["length"] == len("A2 weekly audits #DoseChat")
+    earlier = anon.post(f"/api/v1/chats/{cid}/compose", json={"note": "x", "question": 1})
+    assert earlier.get_json()["text"] == "A1 x #DoseChat"
+    later = anon.post(f"/api/v1/chats/{cid}/compose", json={"note": "x", "question": 3})
+    assert later.status_code == 422
+
+
+def test_the_transcript_in_markdown_escapes_what_people_wrote(
+    demo: dict[str, int], make_user: Callable[..., Api], anon: Api
+) -> None:
+    host, ana = make_user(), make_user(username="ana")
+    cid = schedule(host, questions=["Favourite *tool*?"])["id"]
+    release(host, cid)
+    post(ana, "A1 <script>alert(1)</script> and [a link](http://x.example) *bold*", chat_id=cid)
+    host.post(f"/api/v1/chats/{cid}/end")
+
+    response = anon.get(f"/api/v1/chats/{cid}/transcript.md")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/markdown"
+    text = response.get_data(as_text=True)
+    lines = text.splitlines()
+    assert lines[0] == "# Dose chat"
+    assert lines[2] == "\\#DoseChat · 2026-11-30 19:00–20:00 · 1 posts by 1 people"
+    assert "## Q1: Favourite \\*tool\\*?" in lines
+    answer = next(line for line in lines if line.startswith("- **Ana**"))
+    assert answer == (
+        "- **Ana** (@ana, 12:00): A1 \\<script\\>alert(1)\\</script\\> and "
+        "\\[a link\\](http://x.example) \\*bold\\*"
+    )
+    assert anon.get(f"/api/v1/chats/{cid}").get_json()["state"] == "ended"
+    assert release(host, cid).get_json()["error"]["code"] == "chat_ended"
+
+
+def test_unknown_chats_are_404_in_the_one_error_shape(demo: dict[str, int], anon: Api) -> None:
+    for path in ("/api/v1/chats/999999", "/api/v1/chats/999999/transcript",
+                 "/api/v1/chats/999999/transcript.md"):
+        response = anon.get(path)
+        assert response.status_code == 404
+        assert response.get_json() == {
+            "error": {"code": "not_found", "message": "There is no tweetchat 999999."}
+        }

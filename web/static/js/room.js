@@ -1,0 +1,144 @@
+// Rooms that are part of a conference's wall: a tweetup's (`tweetup:<id>`) and a tweetchat's
+// (`chat:<id>`). The first screen and every (re)join catch up over HTTP from the last
+// sequence number seen (GET .../posts?after=&tweetup_id|chat_id=), so nothing is missed
+// while the socket was away; posts are de-duplicated by id. Posting goes through the outbox
+// (same Idempotency-Key on every retry), like the wall's composer.
+
+import { api, ApiError } from "./api.js";
+import { el, toast } from "./dom.js";
+import { subscribe } from "./live.js";
+import { discard, flushOutbox, queuePost, requestSync, store } from "./outbox.js";
+
+const PAGE = 200;
+
+/** Load the page's own stylesheet once (the app shell links only app.css). */
+export function useConnectingStyles() {
+  if (document.querySelector('link[data-connecting-css]')) return;
+  document.head.append(el("link", { rel: "stylesheet", href: "/static/connecting.css", dataset: { connectingCss: "1" } }));
+}
+
+/**
+ * Follow a room: `filter` is {tweetup_id} or {chat_id}; `events` are extra socket events
+ * ({question: fn}); `onPosts(posts)` gets new posts oldest first, `onRemoved(ids)`,
+ * `onStatus(status)`, `onRejoin()` after each (re)join. Returns a promise of {stop}.
+ */
+export async function followRoom({ slug, room, filter, onPosts, onRemoved, onStatus = () => {}, onRejoin = () => {}, events = {}, signal }) {
+  const seen = new Set();
+  let seq = 0;
+  let stopped = false;
+  const path = `/conferences/${encodeURIComponent(slug)}/posts`;
+
+  function accept(posts) {
+    const fresh = [];
+    for (const post of posts) {
+      if (post.seq != null && post.seq > seq) seq = post.seq;
+      if (seen.has(post.id)) continue;
+      seen.add(post.id);
+      fresh.push(post);
+    }
+    if (fresh.length && !stopped) onPosts(fresh);
+  }
+
+  async function catchUp() {
+    for (let pages = 0; pages < 25; pages += 1) {
+      const page = await api(path, { params: { after: seq, limit: PAGE, ...filter }, signal });
+      if (page.removed && page.removed.length && !stopped) onRemoved(page.removed);
+      accept(page.items);
+      if (!page.next) {
+        if (page.seq > seq) seq = page.seq;
+        break;
+      }
+      seq = page.next;
+    }
+  }
+
+  onStatus("connecting");
+  await catchUp();
+  let stop = () => {};
+  try {
+    stop = await subscribe(room, {
+      posts: (data) => accept(data.posts || []),
+      post_removed: (data) => { if (!stopped) onRemoved([data.id]); },
+      ...events,
+    }, {
+      onJoin: async (ack) => {
+        if (!ack || !ack.ok) {
+          onStatus("offline");
+          return;
+        }
+        try {
+          await catchUp();
+          onStatus("live");
+          onRejoin();
+        } catch {
+          onStatus("offline");
+        }
+      },
+    });
+  } catch {
+    onStatus("offline");
+  }
+  const halt = () => { stopped = true; stop(); };
+  signal?.addEventListener("abort", halt, { once: true });
+  return { stop: halt };
+}
+
+/**
+ * Post to the conference's wall with `extra` fields ({tweetup_id} or {chat_id, question},
+ * reply_to_id) through the outbox. Resolves {sent: post} | {waiting: true} | {failed: error}.
+ */
+export async function sendPost(slug, text, extra) {
+  const item = await queuePost({ slug, text, extra });
+  await flushOutbox();
+  const after = await store.get("outbox", item.key);
+  if (!after) return { sent: true };
+  if (after.state === "failed") {
+    await discard(item.key);
+    return { failed: after.error || {} };
+  }
+  requestSync();
+  return { waiting: true };
+}
+
+/** A small composer: a text box and a button; `extra()` gives the fields at send time. */
+export function roomComposer({ app, slug, label, placeholder, extra, prefill = null, onSent }) {
+  const id = `room-text-${Math.random().toString(36).slice(2, 8)}`;
+  const textarea = el("textarea", { id, rows: 3, class: "composer__text", placeholder });
+  const button = el("button", { type: "button", class: "btn", id: "room-post" }, "Post");
+  const status = el("p", { class: "muted", "aria-live": "polite" });
+  const root = el("div", { class: "form-card room-composer" },
+    el("div", { class: "field" }, el("label", { for: id }, label), textarea),
+    el("div", { class: "btn-row" }, button), status);
+  if (!app.user) {
+    textarea.disabled = true;
+    button.disabled = true;
+    status.replaceChildren("Sign in to post. ", el("a", { href: `/login?next=${encodeURIComponent(location.pathname)}` }, "Sign in"));
+    return { element: root, textarea };
+  }
+  if (prefill) textarea.value = prefill;
+  button.addEventListener("click", async () => {
+    const text = textarea.value;
+    if (!text.trim()) {
+      status.textContent = "Write something first.";
+      textarea.focus();
+      return;
+    }
+    button.disabled = true;
+    try {
+      const result = await sendPost(slug, text, extra());
+      if (result.failed) {
+        status.textContent = result.failed.message || "The wall refused this post.";
+        return;
+      }
+      textarea.value = "";
+      status.textContent = result.waiting ? "You are offline: your post waits in the outbox." : "Posted.";
+      if (result.sent) toast("Posted");
+      if (onSent) onSent();
+    } catch (error) {
+      status.textContent = error instanceof ApiError ? error.message : "Could not post.";
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return { element: root, textarea };
+}
