@@ -174,7 +174,7 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
     shot(guest, "connecting-chat-transcript")
     markdown = guest.request.get(f"/api/v1/chats/{chat['id']}/transcript.md").text()
     assert "## Q2: What stops adoption?" in markdown
-    assert "  - **Pia** (@pia_pacs" in markdown
+    assert "  - **Pia** (@pia\\_pacs" in markdown  # a reply, indented; "_" escaped
     assert errors == []
 
 

@@ -97,7 +97,8 @@ def write_in_parallel(url: str, token: str, count: int, label: str) -> list[dict
             with lock:
                 acked.append(ack)
 
-    threads = [threading.Thread(target=run, args=pair) for pair in zip(posters, shares, strict=True)]
+    pairs = zip(posters, shares, strict=True)
+    threads = [threading.Thread(target=run, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
     for thread in threads:

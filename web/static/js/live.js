@@ -105,6 +105,8 @@ class Feed {
 
   removed(ids, seq) {
     if (seq != null && (this.seq == null || seq > this.seq)) this.seq = seq;
+    // Forget removed posts so a moderator's restore (a new seq) shows them again.
+    for (const id of ids) this.seen.delete(id);
     if (ids.length && !this.closed) this.onRemoved(ids);
   }
 

@@ -13,6 +13,7 @@ function when(c) {
   return `${dayLabel(localDate(c.start))}, ${timeRange(c.start, c.end)}`;
 }
 
+const ANSWER_MARK = /^\s*(?:[@#][^\s]+[,:]?\s+)*[Aa]\d{1,2}(?=$|[\s:.)\-,;!?])/;
 const STATES = { scheduled: "Scheduled", live: "Live now", ended: "Ended" };
 
 async function renderList({ view, app, signal, setTitle }) {
@@ -83,6 +84,8 @@ async function renderChat({ view, app, params, signal, setTitle }) {
   const draft = el("button", { type: "button", class: "btn btn--secondary", id: "answer-draft" }, "Add A-number and hashtag");
   const status = el("p", { class: "muted", "aria-live": "polite" });
   let replyTo = null;
+  let picked = false; // the person chose a question: new questions do not move the choice
+  select.addEventListener("change", () => { picked = true; });
   const composerBox = el("section", { class: "form-card", id: "answer-composer" },
     el("h2", {}, "Answer"),
     el("div", { class: "field" }, el("label", { for: select.id }, "Answering"), select),
@@ -109,7 +112,8 @@ async function renderChat({ view, app, params, signal, setTitle }) {
     const chosen = select.value;
     select.replaceChildren(el("option", { value: "" }, "No question (just chatting)"),
       ...released.map((x) => el("option", { value: String(x.number) }, `Q${x.number}`)));
-    select.value = chosen && released.some((x) => String(x.number) === chosen) ? chosen : (q ? String(q.number) : "");
+    const keep = picked && released.some((x) => String(x.number) === chosen);
+    select.value = keep ? chosen : (q ? String(q.number) : "");
     hostBox.replaceChildren();
     if (chat.can_host && chat.state !== "ended") {
       const next = chat.questions.find((x) => !x.released_at);
@@ -210,7 +214,9 @@ async function renderChat({ view, app, params, signal, setTitle }) {
     send.disabled = true;
     try {
       const extra = replyTo ? { reply_to_id: replyTo.id } : { chat_id: chat.id };
-      if (select.value && !replyTo) extra.question = Number(select.value);
+      // An "A<n>" opening the text says which question it answers (the server reads it);
+      // otherwise the question picked here does.
+      if (select.value && !replyTo && !ANSWER_MARK.test(text)) extra.question = Number(select.value);
       const result = await sendPost(chat.conference, text, extra);
       if (result.failed) {
         status.textContent = result.failed.message || "The wall refused this post.";
@@ -218,6 +224,7 @@ async function renderChat({ view, app, params, signal, setTitle }) {
       }
       textarea.value = "";
       replyTo = null;
+      picked = false;
       replying.hidden = true;
       status.textContent = result.waiting ? "You are offline: your answer waits in the outbox." : "Posted.";
     } finally {
