@@ -139,6 +139,7 @@ def transcript(chat_id: int) -> dict[str, Any]:
 
 @blp.route("/chats/<int:chat_id>/transcript.md")
 @blp.response(200, content_type="text/markdown")
+@blp.doc(responses={"200": {"content": {"text/markdown": {"schema": {"type": "string"}}}}})
 def transcript_markdown(chat_id: int) -> Response:
     """The transcript as Markdown (people's text escaped, shown as written)"""
     body = chats.transcript_md(chats.transcript(get_chat(chat_id)))

@@ -26,6 +26,7 @@ blp = Blueprint(
 
 WRITE_LIMIT = "60 per minute;600 per hour"
 ATOM = "application/atom+xml"
+ATOM_DOC = {"responses": {"200": {"content": {ATOM: {"schema": {"type": "string"}}}}}}
 
 
 def _public_url() -> str:
@@ -45,6 +46,7 @@ def _atom(conference: Conference, spec: feeds.FeedSpec, posts_of: Any, *key: obj
 
 @blp.route("/conferences/<slug>/feed.atom")
 @blp.response(200, content_type=ATOM)
+@blp.doc(**ATOM_DOC)
 def conference_feed(slug: str) -> Response:
     """Atom feed of the conference's wall (latest 50 posts)"""
     conference = programme.get_conference(slug)
@@ -62,6 +64,7 @@ def conference_feed(slug: str) -> Response:
 
 @blp.route("/sessions/<int:talk_id>/feed.atom")
 @blp.response(200, content_type=ATOM)
+@blp.doc(**ATOM_DOC)
 def session_feed(talk_id: int) -> Response:
     """Atom feed of a session's wall (latest 50 posts)"""
     talk = programme.get_talk(talk_id)
@@ -79,6 +82,7 @@ def session_feed(talk_id: int) -> Response:
 
 @blp.route("/conferences/<slug>/hashtags/<tag>/feed.atom")
 @blp.response(200, content_type=ATOM)
+@blp.doc(**ATOM_DOC)
 def hashtag_feed(slug: str, tag: str) -> Response:
     """Atom feed of the conference's posts carrying a hashtag (any case, without '#')"""
     conference = programme.get_conference(slug)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from server.models.connecting import FOLLOW_KINDS
 from server.schemas.common import StrictSchema
 from server.schemas.posts import PostSchema
 
@@ -282,7 +281,7 @@ class LiveContextSchema(StrictSchema):
 
 
 class FollowCreateSchema(StrictSchema):
-    kind = fields.String(required=True, validate=validate.OneOf(FOLLOW_KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(["session", "track", "person"]))
     id = fields.Integer(validate=ID, metadata={"description": "Session, track or user id"})
     username = fields.String(
         validate=validate.Length(min=1, max=40), metadata={"description": "For a person"}

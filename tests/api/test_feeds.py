@@ -179,7 +179,7 @@ def test_the_digest_ranks_sharing_lists_links_and_speakers(
         db.session.remove()
     s = {"session_id": talk_id}
     quoted = post(ana, f"{speaker_name}: audit your AI before you trust it", **s)
-    slides = post(ben, "Slides: https://speakerdeck.com/nrc/sm01 and https://pubs.example.org/x", **s)
+    slides = post(ben, "Slides: https://speakerdeck.com/nrc/sm01 + https://pubs.example.org/x", **s)
     post(cat, f"RT @ana: {speaker_name}: audit your AI before you trust it", **s)
     post(ben, "Agreed", reply_to_id=quoted["id"], **s)
     post(cat, "me too", reply_to_id=slides["id"], **s)
@@ -254,3 +254,33 @@ def test_bad_follows_are_refused(demo: dict[str, int], attendee: Api, body: dict
 
     assert response.status_code == status
     assert response.get_json()["error"]["message"]
+
+
+def test_the_openapi_document_lists_the_connecting_routes(anon: Api) -> None:
+    paths = anon.get("/api/openapi.json").get_json()["paths"]
+
+    expected = {
+        "/api/v1/conferences/{slug}/tweetups": {"get", "post"},
+        "/api/v1/conferences/{slug}/tweetups/suggested-times": {"get"},
+        "/api/v1/tweetups/{tweetup_id}": {"get", "patch"},
+        "/api/v1/tweetups/{tweetup_id}/rsvp": {"put", "delete"},
+        "/api/v1/tweetups/{tweetup_id}/attendees": {"get"},
+        "/api/v1/conferences/{slug}/chats": {"get", "post"},
+        "/api/v1/chats/{chat_id}": {"get"},
+        "/api/v1/chats/{chat_id}/next": {"post"},
+        "/api/v1/chats/{chat_id}/compose": {"post"},
+        "/api/v1/chats/{chat_id}/transcript": {"get"},
+        "/api/v1/chats/{chat_id}/transcript.md": {"get"},
+        "/api/v1/conferences/{slug}/feed.atom": {"get"},
+        "/api/v1/sessions/{talk_id}/feed.atom": {"get"},
+        "/api/v1/conferences/{slug}/hashtags/{tag}/feed.atom": {"get"},
+        "/api/v1/sessions/{talk_id}/digest": {"get"},
+        "/api/v1/sessions/{talk_id}/live": {"get"},
+        "/api/v1/me/following": {"get", "post"},
+        "/api/v1/me/following/{follow_id}": {"delete"},
+        "/api/v1/me/following/{follow_id}/seen": {"post"},
+    }
+    assert {path: set(paths[path]) & {"get", "post", "put", "patch", "delete"}
+            for path in expected} == expected
+    feed = paths["/api/v1/conferences/{slug}/feed.atom"]["get"]["responses"]["200"]
+    assert "application/atom+xml" in feed["content"]

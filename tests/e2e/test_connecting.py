@@ -220,3 +220,11 @@ def _post(live_server: Any, token: str, text: str, session_id: int) -> None:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201
+
+
+def test_connecting_modules_have_no_html_sinks(page: Any) -> None:
+    for name in ("room", "pages/tweetups", "pages/chats", "pages/follow"):
+        response = page.request.get(f"/static/js/{name}.js")
+        assert response.ok, name
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in response.text(), f"{sink} in {name}.js"

@@ -96,12 +96,12 @@ async function renderNew({ view, app, signal, setTitle }) {
     el("label", { for: `tw-${name}` }, label), input, hint ? el("p", { class: "field__hint" }, hint) : null,
     el("p", { class: "field__error", id: `tw-${name}-error` }));
   const inputs = {
-    title: el("input", { id: "tw-title", name: "title", required: true, maxlength: 200 }),
+    title: el("input", { id: "tw-title", type: "text", name: "title", required: true, maxlength: 200 }),
     description: el("textarea", { id: "tw-description", name: "description", rows: 3 }),
-    place: el("input", { id: "tw-place", name: "place", required: true, maxlength: 300, placeholder: "Where in the venue, or nearby" }),
+    place: el("input", { id: "tw-place", type: "text", name: "place", required: true, maxlength: 300, placeholder: "Where in the venue, or nearby" }),
     start: el("input", { id: "tw-start", name: "start", type: "datetime-local", required: true }),
     end: el("input", { id: "tw-end", name: "end", type: "datetime-local", required: true }),
-    hashtag: el("input", { id: "tw-hashtag", name: "hashtag", maxlength: 64, placeholder: `#${conference.hashtag || ""}tweetup` }),
+    hashtag: el("input", { id: "tw-hashtag", type: "text", name: "hashtag", maxlength: 64, placeholder: `#${conference.hashtag || ""}tweetup` }),
     capacity: el("input", { id: "tw-capacity", name: "capacity", type: "number", min: 1, max: 100000, inputmode: "numeric" }),
   };
   const suggestions = el("div", { class: "suggested-times", id: "suggested-times" }, el("p", { class: "muted" }, "Looking for gaps in the programme…"));
