@@ -13,7 +13,9 @@ from server.models.base import Base
 from server.ratelimit import rate_limit_key
 from server.schemas.common import ErrorSchema
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their values after commit: a handler answers with what it just wrote
+# instead of reloading every row (each request and socket event gets a fresh session).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 api = Api()
 #: Error responses are documented in the shape the handlers send: {"error": {code, message}}.

@@ -23,7 +23,7 @@ def user_view(user: User) -> dict[str, Any]:
         "role": user.role,
         "handles": [
             {"network": h.network, "handle": h.handle, "followers": h.followers}
-            for h in user.handles
+            for h in sorted(user.handles, key=lambda h: h.network)
         ],
     }
 

@@ -313,36 +313,27 @@ def analyse(
     distinct, sum) by C-level builtins, which is several times faster than updating
     counters post by post.
     """
-    hour_of = _HourBuckets(tz)
-    memo = hour_of.memo
     mentions = mentions or {}
     everyone: list[int] = []
     times: list[int] = []
-    hours: dict[datetime, list[int]] = {}
-    sessions: dict[int, list[int]] = {}
-    outside: list[int] = []
+    quarters: dict[int, list[int]] = {}  # UTC quarter hour -> authors
+    by_talk: dict[int | None, list[int]] = {}
     tags: dict[str, list[int]] = {}
     spellings: list[tuple[str, str]] = []
     speakers: dict[int, list[int]] = {}
     networks: dict[int, Counter[str]] = {}
-    add_author, add_time, add_outside = everyone.append, times.append, outside.append
+    add_author, add_time = everyone.append, times.append
     for author, talk_id, created, entities in posts:
         add_author(author)
         add_time(created)
-        hour = memo.get(created // 900)
-        if hour is None:
-            hour = hour_of(created)
-        bucket = hours.get(hour)
+        bucket = quarters.get(created // 900)
         if bucket is None:
-            bucket = hours[hour] = []
+            bucket = quarters[created // 900] = []
         bucket.append(author)
-        if talk_id is not None and talk_id in talks:
-            bucket = sessions.get(talk_id)
-            if bucket is None:
-                bucket = sessions[talk_id] = []
-            bucket.append(author)
-        else:
-            add_outside(author)
+        bucket = by_talk.get(talk_id)
+        if bucket is None:
+            bucket = by_talk[talk_id] = []
+        bucket.append(author)
         if entities.hashtags:
             spellings.extend(entities.hashtags)
             for key, _ in entities.hashtags:
@@ -366,6 +357,17 @@ def analyse(
     weights = dict(reach_of)
     for author in set(everyone).difference(weights):
         weights[author] = 0
+    hour_of = _HourBuckets(tz)
+    hours: dict[datetime, list[int]] = {}
+    for quarter, authors in quarters.items():
+        hours.setdefault(hour_of(quarter * 900), []).extend(authors)
+    sessions: dict[int, list[int]] = {}
+    outside: list[int] = []
+    for talk_id, authors in by_talk.items():
+        if talk_id is not None and talk_id in talks:
+            sessions[talk_id] = authors
+        else:
+            outside.extend(authors)
     days: dict[date, list[int]] = {}
     for hour, authors in sorted(hours.items()):
         days.setdefault(hour.astimezone(tz).date(), []).extend(authors)
