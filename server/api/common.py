@@ -91,7 +91,7 @@ class StrictParser(FlaskParser):
         return data
 
 
-class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's blueprint with :class:`StrictParser` for its arguments."""
 
     ARGUMENTS_PARSER = StrictParser()
@@ -107,7 +107,8 @@ def check_request_text() -> None:
 
 def query_args(blp: Blueprint, schema: type[Schema]) -> Callable[..., Any]:
     """Query-string arguments that refuse unknown parameters (a typo is an error, not a no-op)."""
-    return blp.arguments(schema, location="query", unknown=RAISE)
+    decorator: Callable[..., Any] = blp.arguments(schema, location="query", unknown=RAISE)
+    return decorator
 
 
 def weak_etag(*parts: object) -> str:
@@ -133,3 +134,14 @@ def with_etag(response: Response, etag: str) -> Response:
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def cap_body(blp: Blueprint, max_bytes: int, message: str) -> None:
+    """Refuse bodies over ``max_bytes`` on every route of ``blp`` before anything reads them."""
+
+    def check() -> None:
+        if request.content_length is not None and request.content_length > max_bytes:
+            raise PayloadTooLarge(message)
+        request.max_content_length = max_bytes
+
+    blp.before_request(check)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 
-from server.api.common import Blueprint, PayloadTooLarge, query_args
+from server.api.common import Blueprint, cap_body, query_args
 from server.api.security import current_user, require_user
 from server.models import Draft
 from server.schemas.compose import (
@@ -35,10 +34,7 @@ blp = Blueprint("compose", __name__, url_prefix="/api/v1", description="The draf
 MAX_COMPOSE_BODY = 256 * 1024
 
 
-@blp.before_request
-def _cap_body() -> None:
-    if request.content_length is not None and request.content_length > MAX_COMPOSE_BODY:
-        raise PayloadTooLarge(f"Drafter requests are at most {MAX_COMPOSE_BODY // 1024} KiB.")
+cap_body(blp, MAX_COMPOSE_BODY, f"Drafter requests are at most {MAX_COMPOSE_BODY // 1024} KiB.")
 
 
 @blp.route("/compose/measure", methods=["POST"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from server.api.common import Blueprint, PayloadTooLarge, query_args
+from server.api.common import Blueprint, cap_body, query_args
 from server.api.security import current_user, require_user
 from server.errors import NotFound
 from server.extensions import limiter
@@ -19,10 +19,7 @@ blp = Blueprint("posts", __name__, url_prefix="/api/v1", description="Live wall 
 MAX_POST_BODY = 64 * 1024
 
 
-@blp.before_request
-def _cap_body() -> None:
-    if request.content_length is not None and request.content_length > MAX_POST_BODY:
-        raise PayloadTooLarge(f"Posts are at most {MAX_POST_BODY // 1024} KiB.")
+cap_body(blp, MAX_POST_BODY, f"Posts are at most {MAX_POST_BODY // 1024} KiB.")
 
 
 @blp.route("/conferences/<slug>/posts", methods=["POST"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from server.api.common import Blueprint, PayloadTooLarge, UnsupportedMediaTypeError
+from server.api.common import Blueprint, PayloadTooLarge, UnsupportedMediaTypeError, cap_body
 from server.api.security import require_user
 from server.errors import ValidationFailed
 from server.extensions import limiter
@@ -22,12 +22,7 @@ _FORM_FIELDS = frozenset({"alt"})
 _FILE_FIELDS = frozenset({"file"})
 
 
-@blp.before_request
-def _cap_body() -> None:
-    """Refuse an oversized body before reading it; cap a body of unknown length as it streams."""
-    if request.content_length is not None and request.content_length > MAX_UPLOAD_BODY:
-        raise PayloadTooLarge(f"Images are at most {uploads.MAX_UPLOAD_BYTES // 2**20} MiB.")
-    request.max_content_length = MAX_UPLOAD_BODY
+cap_body(blp, MAX_UPLOAD_BODY, f"Images are at most {uploads.MAX_UPLOAD_BYTES // 2**20} MiB.")
 
 
 def _multipart() -> tuple[bytes, Any]:

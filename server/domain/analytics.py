@@ -166,7 +166,7 @@ def text_entities(text: str) -> TextEntities:
     return TextEntities(tuple(tags.items()), handles)
 
 
-# A URL never spans these, and its host (with a dot) comes before any "#" in it.
+# A URL never spans these, and always has a dot (in its host).
 _URL_BREAKS = (" ", "\n")
 _DOTS = (".", "\u3002", "\uff0e", "\uff61")
 
@@ -175,14 +175,15 @@ def _hashtags(text: str) -> list[str]:
     """Exactly :func:`extract_hashtags`, without its URL scan when no URL can hold a tag.
 
     twitter-text drops a hashtag that lies inside a URL, and finding URLs is most of the
-    cost. A URL containing the ``#`` has a dotted host before it in the same unbroken run
-    of characters, so when no run before a ``#`` has a dot, the scan cannot drop anything
-    (tests check this against the full function).
+    cost. A URL holding a ``#`` lies in the unbroken run of characters around it and has a
+    dot, so when no such run has a dot the scan cannot drop anything (tests check this
+    against the full function, on the conformance suite and on generated URL-like text).
     """
     found = extract_hashtags_with_indices(text, check_url_overlap=False)
     for entity in found:
         begin = max(text.rfind(brk, 0, entity.start) for brk in _URL_BREAKS) + 1
-        run = text[begin : entity.start]
+        ends = [i for brk in _URL_BREAKS if (i := text.find(brk, entity.start)) >= 0]
+        run = text[begin : min(ends, default=len(text))]
         if any(dot in run for dot in _DOTS):
             return extract_hashtags(text)
     return [entity.value for entity in found]
