@@ -166,7 +166,7 @@ def text_entities(text: str) -> TextEntities:
     return TextEntities(tuple(tags.items()), handles)
 
 
-# A URL never spans these, and always has a dot (in its host).
+# A URL never spans a space or a line break, and always has a dot (in its host).
 _URL_BREAKS = (" ", "\n")
 _DOTS = (".", "\u3002", "\uff0e", "\uff61")
 
@@ -176,16 +176,21 @@ def _hashtags(text: str) -> list[str]:
 
     twitter-text drops a hashtag that lies inside a URL, and finding URLs is most of the
     cost. A URL holding a ``#`` lies in the unbroken run of characters around it and has a
-    dot, so when no such run has a dot the scan cannot drop anything (tests check this
-    against the full function, on the conformance suite and on generated URL-like text).
+    dot, so when no hashtag is in a run with a dot the scan cannot drop anything (tests
+    check this against the full function, on the conformance suite and on generated
+    URL-like text).
     """
     found = extract_hashtags_with_indices(text, check_url_overlap=False)
-    for entity in found:
-        begin = max(text.rfind(brk, 0, entity.start) for brk in _URL_BREAKS) + 1
-        ends = [i for brk in _URL_BREAKS if (i := text.find(brk, entity.start)) >= 0]
-        run = text[begin : min(ends, default=len(text))]
-        if any(dot in run for dot in _DOTS):
-            return extract_hashtags(text)
+    if found:
+        for dot in _DOTS:
+            at = text.find(dot)
+            while at >= 0:
+                begin = max(text.rfind(brk, 0, at) for brk in _URL_BREAKS) + 1
+                end = min((i for brk in _URL_BREAKS if (i := text.find(brk, at)) >= 0),
+                          default=len(text))
+                if any(begin <= entity.start < end for entity in found):
+                    return extract_hashtags(text)
+                at = text.find(dot, end)
     return [entity.value for entity in found]
 
 

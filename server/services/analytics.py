@@ -57,7 +57,10 @@ class epoch_seconds(FunctionElement[int]):  # noqa: N801 - SQL function style
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+    # SQLite rounds fractions to milliseconds (…:59.9996 would become the next second, even
+    # the next hour), so cut the stored "YYYY-MM-DD HH:MM:SS.ffffff" to whole seconds first.
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)"
 
 
 @compiles(epoch_seconds, "postgresql")

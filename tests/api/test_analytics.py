@@ -726,6 +726,36 @@ def test_a_new_post_counts_at_once_and_a_deleted_one_stops_counting(
         assert again[key] == report[key], key
 
 
+def test_the_last_instant_of_an_hour_stays_in_it(
+    api: FlaskClient, app: Flask, report: dict[str, Any]
+) -> None:
+    from server.models import Conference, Post, User
+    from server.services.posts import do_remove_post, next_seq
+
+    when = datetime.fromisoformat("2026-11-02T09:59:59.999900-06:00")
+    with app.app_context():
+        conference = db.session.query(Conference).filter_by(slug="nrc26").one()
+        author = db.session.query(User).filter_by(username="lina").one()
+        post = Post(conference_id=conference.id, author_id=author.id, text="last instant",
+                    status="visible", idempotency_key="edge-1", request_hash="0" * 64,
+                    confirmed_findings=[], created_at=when, published_at=when,
+                    seq=next_seq(conference.id))
+        db.session.add(post)
+        db.session.commit()
+        post_id = post.id
+        db.session.remove()
+
+    hours = {h["hour"]: h["posts"] for h in api.get(BASE).get_json()["by_hour"]}
+    before = {h["hour"]: h["posts"] for h in report["by_hour"]}
+    assert hours["2026-11-02T09:00:00-06:00"] == before["2026-11-02T09:00:00-06:00"] + 1
+    assert hours["2026-11-02T10:00:00-06:00"] == before["2026-11-02T10:00:00-06:00"]
+
+    with app.app_context():
+        do_remove_post(db.session.get_one(Post, post_id), "hidden")
+        db.session.remove()
+    assert api.get(BASE + "?limit=100").get_json()["by_hour"] == report["by_hour"]
+
+
 def test_a_post_deleted_outright_stops_counting(
     api: FlaskClient, app: Flask, expected: Expected, week: Week
 ) -> None:
