@@ -57,6 +57,7 @@ def from_environment() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "IMPORT_REFRESH_ENABLED": _bool("IMPORT_REFRESH_ENABLED", True),
+        "EMBARGO_RELEASE_ENABLED": _bool("EMBARGO_RELEASE_ENABLED", True),
         # Live posts committed this close together share one frame (0: one event per post).
         "LIVE_BATCH_MS": int(os.environ.get("LIVE_BATCH_MS", "40")),
         # Reverse proxies in front whose X-Forwarded-For/-Proto are trusted (0: none).
