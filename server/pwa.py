@@ -36,6 +36,7 @@ PWA_PAGES = (
     "outbox",
     "moderation",
     "moderation/<slug>",
+    "analytics",
 )
 
 #: URL name -> file under node_modules (pinned in package.json / package-lock.json).

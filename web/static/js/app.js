@@ -23,6 +23,7 @@ const moderationPage = () => import("./pages/moderation.js");
 const tweetupsPage = () => import("./pages/tweetups.js");
 const chatsPage = () => import("./pages/chats.js");
 const followPage = () => import("./pages/follow.js");
+const analyticsPage = () => import("./pages/analytics.js");
 
 const ROUTES = [
   { pattern: /^\/$/, nav: "now", page: nowPage },
@@ -48,6 +49,7 @@ const ROUTES = [
   { pattern: /^\/chats\/(\d+)\/transcript$/, nav: "wall", page: chatsPage, keys: ["id"], mode: "transcript" },
   { pattern: /^\/sessions\/(\d+)\/live$/, nav: "programme", page: followPage, keys: ["id"] },
   { pattern: /^\/following$/, nav: "account", page: followPage, mode: "following" },
+  { pattern: /^\/analytics$/, nav: "wall", page: analyticsPage },
 ];
 
 const state = {

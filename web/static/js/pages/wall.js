@@ -16,7 +16,8 @@ export async function render({ view, app, params, signal, setTitle }) {
   const links = el("p", { class: "btn-row" },
     el("a", { class: "btn btn--secondary btn--small", href: `/wall/${encodeURIComponent(conference.slug)}/projector` }, "Projector mode"),
     el("a", { class: "btn btn--secondary btn--small", href: "/tweetups" }, "Tweetups"),
-    el("a", { class: "btn btn--secondary btn--small", href: "/chats" }, "Tweetchats"));
+    el("a", { class: "btn btn--secondary btn--small", href: "/chats" }, "Tweetchats"),
+    el("a", { class: "btn btn--secondary btn--small", href: "/analytics" }, "Analytics"));
   if (app.user && (app.user.role === "organizer" || app.user.role === "moderator")) {
     links.append(el("a", { class: "btn btn--secondary btn--small", href: `/moderation/${encodeURIComponent(conference.slug)}` }, "Moderation queue"));
   }
