@@ -627,3 +627,15 @@ def _ranking_text(kind: str, items: list[tuple[str, int]]) -> str:
         return f"No {kind} with posts yet."
     listed = "; ".join(f"{label}: {count:,} posts" for label, count in items)
     return f"Top {len(items)} {kind} by posts: {listed}."
+
+
+def warm_up() -> int:
+    """Read the most recent conferences' posts once at start-up, so the first report a
+    person asks for after a restart is as quick as the later ones (the first read of a
+    congress week parses every post's hashtags: about a second)."""
+    conferences = db.session.scalars(
+        select(Conference).order_by(Conference.id.desc()).limit(SNAPSHOT_CONFERENCES)
+    ).all()
+    for conference in conferences:
+        counted_posts(conference)
+    return len(conferences)

@@ -9,6 +9,7 @@ from flask import Flask
 
 from server.clock import now
 from server.extensions import db
+from server.services import analytics
 from server.services.moderation import release_due_embargoes
 from server.services.remote_schedule import refresh_due
 
@@ -22,6 +23,16 @@ def start_background_jobs(app: Flask, runner: Any) -> None:
     Embargoed posts are released on every tick whatever ``IMPORT_REFRESH_ENABLED`` says
     (``EMBARGO_RELEASE_ENABLED=False`` turns that off, for tests that drive it directly).
     """
+    def warm() -> None:
+        with app.app_context():
+            try:
+                analytics.warm_up()
+            except Exception:
+                log.exception("analytics warm-up failed")
+            finally:
+                db.session.remove()
+
+    runner.start_background_task(warm)
     refresh = app.config.get("IMPORT_REFRESH_ENABLED", True)
     release = app.config.get("EMBARGO_RELEASE_ENABLED", True)
     if not (refresh or release):

@@ -779,3 +779,4 @@ def test_a_post_deleted_outright_stops_counting(
     remaining = [p for p in expected.visible() if p is not gone]
     assert body["summary"] == expected.summary(remaining)
     assert body["sessions"] == expected.sessions(remaining)
+
