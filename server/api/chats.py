@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 
-from server.api.common import Blueprint
+from server.api.common import WRITE_LIMIT, Blueprint, public_url
 from server.api.security import current_user, require_user
 from server.errors import ValidationFailed
 from server.extensions import limiter
@@ -26,12 +26,6 @@ from server.services.connecting import get_chat
 
 blp = Blueprint("chats", __name__, url_prefix="/api/v1", description="Tweetchats")
 
-WRITE_LIMIT = "30 per minute;300 per hour"
-
-
-def _public_url() -> str:
-    return str(current_app.config["PUBLIC_URL"])
-
 
 @blp.route("/conferences/<slug>/chats")
 @blp.response(200, ChatListSchema)
@@ -39,7 +33,7 @@ def list_chats(slug: str) -> dict[str, Any]:
     """The conference's tweetchats by start time"""
     conference = programme.get_conference(slug)
     user = current_user()
-    return {"items": [chats.wire(c, user, _public_url()) for c in chats.list_chats(conference)]}
+    return {"items": [chats.wire(c, user, public_url()) for c in chats.list_chats(conference)]}
 
 
 @blp.route("/conferences/<slug>/chats", methods=["POST"])
@@ -58,14 +52,14 @@ def schedule(body: dict[str, Any], slug: str) -> dict[str, Any]:
         questions=tuple(body["questions"]),
         description=body.get("description"),
     )
-    return chats.wire(chats.do_schedule(user, conference, data), user, _public_url())
+    return chats.wire(chats.do_schedule(user, conference, data), user, public_url())
 
 
 @blp.route("/chats/<int:chat_id>")
 @blp.response(200, ChatSchema)
 def get_chat_route(chat_id: int) -> dict[str, Any]:
     """A tweetchat: its state and the released questions (all of them for the host)"""
-    return chats.wire(get_chat(chat_id), current_user(), _public_url())
+    return chats.wire(get_chat(chat_id), current_user(), public_url())
 
 
 @blp.route("/chats/<int:chat_id>/questions", methods=["PUT"])
@@ -76,7 +70,7 @@ def set_questions(body: dict[str, Any], chat_id: int) -> dict[str, Any]:
     """Rewrite the questions not yet released (the host)"""
     user = require_user()
     chat = chats.do_update_questions(user, get_chat(chat_id), body["questions"])
-    return chats.wire(chat, user, _public_url())
+    return chats.wire(chat, user, public_url())
 
 
 @blp.route("/chats/<int:chat_id>/next", methods=["POST"])
@@ -87,7 +81,7 @@ def release_next(body: dict[str, Any], chat_id: int) -> dict[str, Any]:
     """Release the next question (the host): everyone in ``chat:<id>`` gets ``question``"""
     user = require_user()
     question = chats.do_release_next(user, chat_id, body.get("expected"))
-    wire = chats.wire(get_chat(chat_id), user, _public_url())
+    wire = chats.wire(get_chat(chat_id), user, public_url())
     released = next(q for q in wire["questions"] if q["number"] == question.number)
     return {"question": released, "chat": wire}
 
@@ -98,7 +92,7 @@ def release_next(body: dict[str, Any], chat_id: int) -> dict[str, Any]:
 def end_chat(chat_id: int) -> dict[str, Any]:
     """End the tweetchat (the host); the transcript stays"""
     user = require_user()
-    return chats.wire(chats.do_end(user, chat_id), user, _public_url())
+    return chats.wire(chats.do_end(user, chat_id), user, public_url())
 
 
 @blp.route("/chats/<int:chat_id>/compose", methods=["POST"])
@@ -107,7 +101,7 @@ def end_chat(chat_id: int) -> dict[str, Any]:
 def compose_answer(body: dict[str, Any], chat_id: int) -> dict[str, Any]:
     """Draft an answer: "A<n> <note> #hashtag" for the current (or a given) question"""
     chat = get_chat(chat_id)
-    wire = chats.wire(chat, current_user(), _public_url())
+    wire = chats.wire(chat, current_user(), public_url())
     note = compose.checked_text(body["note"], field="note", allow_empty=True).strip()
     number = body.get("question") or chat.current_question
     released = {q["number"]: q for q in wire["questions"] if q["released_at"]}

@@ -9,7 +9,7 @@ from typing import Any
 
 import flask_smorest
 import regex
-from flask import Request, Response, request
+from flask import Request, Response, current_app, request
 from marshmallow import RAISE, Schema, missing
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -145,3 +145,12 @@ def cap_body(blp: Blueprint, max_bytes: int, message: str) -> None:
         request.max_content_length = max_bytes
 
     blp.before_request(check)
+
+
+#: Proposals, edits, RSVPs and chat moves: people change their mind, scripts should not flood.
+WRITE_LIMIT = "30 per minute;300 per hour"
+
+
+def public_url() -> str:
+    """The address the app is reached at (feeds and calendar links are absolute)."""
+    return str(current_app.config["PUBLIC_URL"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 
-from server.api.common import Blueprint, not_modified, weak_etag, with_etag
+from server.api.common import Blueprint, not_modified, public_url, weak_etag, with_etag
 from server.api.security import require_user
 from server.extensions import limiter
 from server.models import Conference
@@ -29,17 +29,13 @@ ATOM = "application/atom+xml"
 ATOM_DOC = {"responses": {"200": {"content": {ATOM: {"schema": {"type": "string"}}}}}}
 
 
-def _public_url() -> str:
-    return str(current_app.config["PUBLIC_URL"])
-
-
 def _atom(conference: Conference, spec: feeds.FeedSpec, posts_of: Any, *key: object) -> Response:
     """The feed, or 304 when the conference's wall has not moved (its sequence number)."""
     etag = weak_etag("atom", spec.path, conference.post_seq, conference.title, *key)
     cached = not_modified(etag)
     if cached is not None:
         return cached
-    body = feeds.build_feed(spec, conference, posts_of(), public_url=_public_url())
+    body = feeds.build_feed(spec, conference, posts_of(), public_url=public_url())
     response = Response(body, mimetype=ATOM)
     return with_etag(response, etag)
 
@@ -114,7 +110,7 @@ def digest(talk_id: int) -> dict[str, Any]:
     text, "RT @..." copies included, or linking to it); 409 ``session_not_over`` before the
     session ends.
     """
-    return following.digest(programme.get_talk(talk_id), _public_url())
+    return following.digest(programme.get_talk(talk_id), public_url())
 
 
 @blp.route("/me/following")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
-from server.api.common import Blueprint, query_args
+from server.api.common import WRITE_LIMIT, Blueprint, public_url, query_args
 from server.api.security import current_user, require_user
 from server.extensions import limiter
 from server.schemas.connecting import (
@@ -26,17 +24,10 @@ from server.services.connecting import visible_tweetup
 
 blp = Blueprint("tweetups", __name__, url_prefix="/api/v1", description="Tweetups")
 
-#: Proposals, edits and RSVPs: people change their mind, scripts should not flood.
-WRITE_LIMIT = "30 per minute;300 per hour"
-
-
-def _public_url() -> str:
-    return str(current_app.config["PUBLIC_URL"])
-
 
 def _one(tweetup_id: int) -> dict[str, Any]:
     tweetup = visible_tweetup(tweetup_id, current_user())
-    return tweetups.wires([tweetup], current_user(), _public_url())[0]
+    return tweetups.wires([tweetup], current_user(), public_url())[0]
 
 
 @blp.route("/conferences/<slug>/tweetups")
@@ -47,7 +38,7 @@ def list_tweetups(args: dict[str, Any], slug: str) -> dict[str, Any]:
     conference = programme.get_conference(slug)
     user = current_user()
     items = tweetups.list_tweetups(conference, user, include_past=not args["upcoming"])
-    return {"items": tweetups.wires(items, user, _public_url())}
+    return {"items": tweetups.wires(items, user, public_url())}
 
 
 @blp.route("/conferences/<slug>/tweetups", methods=["POST"])
@@ -59,7 +50,7 @@ def propose(body: dict[str, Any], slug: str) -> dict[str, Any]:
     user = require_user()
     conference = programme.get_conference(slug)
     tweetup = tweetups.do_propose(user, conference, tweetups.TweetupInput(**body))
-    return tweetups.wires([tweetup], user, _public_url())[0]
+    return tweetups.wires([tweetup], user, public_url())[0]
 
 
 @blp.route("/conferences/<slug>/tweetups/suggested-times")
