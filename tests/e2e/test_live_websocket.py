@@ -28,6 +28,7 @@ from tests.e2e.live_server import (
     token_for,
     wait_until,
 )
+from tests.words import unique_word
 
 pytestmark = pytest.mark.e2e
 
@@ -73,7 +74,7 @@ def test_every_transport_gets_every_post_once_in_order(server: ServerProcess) ->
         for i in range(n, POSTS, 3):
             response = requests.post(
                 f"{server.url}/api/v1/conferences/nrc26/posts",
-                json={"text": f"Fan-out check {i} {uuid.uuid4()}"},
+                json={"text": f"Fan-out check {i} {unique_word()}"},
                 headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())},
                 timeout=30,
             )

@@ -13,7 +13,6 @@ import os
 import random
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +28,7 @@ from tests.e2e.live_server import (
     sqlite_url,
     token_for,
 )
+from tests.words import unique_word
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +77,7 @@ class Follower(threading.Thread):
 def write(writer: LiveClient, count: int, label: str, pause: float) -> list[dict[str, Any]]:
     acked = []
     for number in range(count):
-        ack = writer.post(f"{label} {number:03d} {uuid.uuid4()}")
+        ack = writer.post(f"{label} {number:03d} {unique_word()}")
         assert ack["ok"] is True, ack
         acked.append(ack["post"])
         time.sleep(pause)
@@ -93,7 +93,7 @@ def write_in_parallel(url: str, token: str, count: int, label: str) -> list[dict
 
     def run(poster: LiveClient, numbers: list[int]) -> None:
         for number in numbers:
-            ack = poster.post(f"{label} {number:03d} {uuid.uuid4()}")
+            ack = poster.post(f"{label} {number:03d} {unique_word()}")
             with lock:
                 acked.append(ack)
 

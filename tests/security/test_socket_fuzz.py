@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Api
+from tests.words import unique_word
 
 pytestmark = pytest.mark.db
 
@@ -36,11 +37,28 @@ odd_text = st.one_of(
     st.text(max_size=30),
     # Lone surrogates, control characters, combining marks, format characters (bidi).
     st.text(alphabet=st.characters(categories=["Cs", "Cc", "Mn", "Cf"]), max_size=30),
-    st.sampled_from([
-        "", " ", "\x00", "\u202e", "e\u0301" * 50, "🦴" * 20, "conference:", "session:",
-        "session:-1", "session:1e9", "session:٣", "session:²", f"session:{2**63}",
-        "conference:nrc26\x00", "moderation:nrc26", "tweetup:1", "chat:x", "x" * 5000,
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\u202e",
+            "e\u0301" * 50,
+            "🦴" * 20,
+            "conference:",
+            "session:",
+            "session:-1",
+            "session:1e9",
+            "session:٣",
+            "session:²",
+            f"session:{2**63}",
+            "conference:nrc26\x00",
+            "moderation:nrc26",
+            "tweetup:1",
+            "chat:x",
+            "x" * 5000,
+        ]
+    ),
     st.builds(lambda n: "x" * n, st.integers(min_value=40_000, max_value=60_000)),
 )
 leaves = st.one_of(st.none(), st.booleans(), big_ints, st.floats(allow_nan=False), odd_text)
@@ -63,15 +81,17 @@ def object_with(keys: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[An
 
 JOIN = object_with({"room": rooms, "since": st.one_of(big_ints, st.integers(0, 5))})
 LEAVE = object_with({"room": rooms})
-POST = object_with({
-    "room": rooms,
-    "text": odd_text,
-    "client_id": st.one_of(st.uuids().map(str), odd_text),
-    "session_id": big_ints,
-    "confirm_findings": st.booleans(),
-    "allow_duplicate": st.booleans(),
-    "image_ids": st.lists(big_ints, max_size=6),
-})
+POST = object_with(
+    {
+        "room": rooms,
+        "text": odd_text,
+        "client_id": st.one_of(st.uuids().map(str), odd_text),
+        "session_id": big_ints,
+        "confirm_findings": st.booleans(),
+        "allow_duplicate": st.booleans(),
+        "image_ids": st.lists(big_ints, max_size=6),
+    }
+)
 #: Extra positional arguments after the payload.
 EXTRA_ARGS = st.lists(junk, max_size=2)
 
@@ -86,8 +106,9 @@ def check_ack(ack: Any) -> None:
 
 
 @pytest.fixture()
-def poster(demo: dict[str, int], attendee: Api,
-           sockets: Callable[..., SocketIOTestClient]) -> SocketIOTestClient:
+def poster(
+    demo: dict[str, int], attendee: Api, sockets: Callable[..., SocketIOTestClient]
+) -> SocketIOTestClient:
     return sockets(token=attendee.token)
 
 
@@ -95,7 +116,7 @@ def still_works(client: SocketIOTestClient) -> None:
     assert client.is_connected(NS)
     joined = client.emit("join", {"room": CONF, "since": 0}, namespace=NS, callback=True)
     assert joined["ok"] is True, joined
-    payload = {"room": CONF, "text": f"still here {uuid.uuid4()}", "client_id": str(uuid.uuid4())}
+    payload = {"room": CONF, "text": f"still here {unique_word()}", "client_id": str(uuid.uuid4())}
     posted = client.emit("post", payload, namespace=NS, callback=True)
     assert posted["ok"] is True, posted
 
@@ -134,11 +155,27 @@ def test_anonymous_fuzzed_posts_are_refused_cleanly(
 
 
 @FUZZ
-@given(name=st.one_of(
-    st.text(min_size=1, max_size=40).filter(lambda n: n not in {"join", "leave", "post"}),
-    st.sampled_from(["connect", "disconnect", "connect_error", "__class__", "on_join", "_join",
-                     "trigger_event", "message", "json", "error", "POST"]),
-), payload=junk)
+@given(
+    name=st.one_of(
+        st.text(min_size=1, max_size=40).filter(lambda n: n not in {"join", "leave", "post"}),
+        st.sampled_from(
+            [
+                "connect",
+                "disconnect",
+                "connect_error",
+                "__class__",
+                "on_join",
+                "_join",
+                "trigger_event",
+                "message",
+                "json",
+                "error",
+                "POST",
+            ]
+        ),
+    ),
+    payload=junk,
+)
 def test_unknown_events_are_answered_not_dispatched(
     poster: SocketIOTestClient, name: str, payload: Any
 ) -> None:
@@ -152,8 +189,14 @@ def test_unknown_events_are_answered_not_dispatched(
 def test_the_server_keeps_working_after_the_fuzzing(
     clean_app: Flask, poster: SocketIOTestClient, sockets: Callable[..., SocketIOTestClient]
 ) -> None:
-    for event, payload in [("join", None), ("post", []), ("leave", 5), ("nope", {}),
-                           ("disconnect", None), ("post", {"room": CONF})]:
+    for event, payload in [
+        ("join", None),
+        ("post", []),
+        ("leave", 5),
+        ("nope", {}),
+        ("disconnect", None),
+        ("post", {"room": CONF}),
+    ]:
         check_ack(poster.emit(event, payload, namespace=NS, callback=True))
 
     still_works(poster)
