@@ -1,12 +1,14 @@
 """Connecting in a real Chromium at phone size against a real server: propose and RSVP a
 tweetup (the waitlist moving up), run a three-question tweetchat with two people in two
-browser contexts and read its transcript, and follow a session from a logged-out browser.
+browser contexts and read its transcript, follow a session from a logged-out browser, the
+PHI confirmation step in a chat's and a tweetup's room, and scheduling a chat with the form.
 Screenshots go to artifacts/screenshots/connecting-*.png.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -15,6 +17,9 @@ from typing import Any
 import pytest
 from defusedxml import ElementTree
 from playwright.sync_api import expect
+
+from tests.e2e.test_pwa import PHI_TEXT
+from tests.words import unique_word
 
 pytestmark = pytest.mark.e2e
 
@@ -26,14 +31,19 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def _user(live_server: Any, ctx: Any, name: str, handle: str | None = None) -> dict[str, Any]:
     username = f"{name}{uuid.uuid4().hex[:6]}"
     password = "a long enough passphrase"
-    user = live_server.api("POST", "/auth/signup", {"username": username, "password": password,
-                                                   "display_name": name.title()})
-    token = live_server.api("POST", "/auth/token",
-                            {"username": username, "password": password})["token"]
+    user = live_server.api(
+        "POST",
+        "/auth/signup",
+        {"username": username, "password": password, "display_name": name.title()},
+    )
+    token = live_server.api("POST", "/auth/token", {"username": username, "password": password})[
+        "token"
+    ]
     if handle:
         live_server.api("PATCH", "/me", {"handles": [{"network": "x", "handle": handle}]}, token)
-    response = ctx.request.post("/api/v1/auth/session",
-                                data={"username": username, "password": password})
+    response = ctx.request.post(
+        "/api/v1/auth/session", data={"username": username, "password": password}
+    )
     assert response.ok, response.text()
     return {"username": username, "token": token, "id": user["id"]}
 
@@ -41,8 +51,14 @@ def _user(live_server: Any, ctx: Any, name: str, handle: str | None = None) -> d
 def _watch_errors(page: Any) -> list[str]:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and "Failed to load resource" not in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "Failed to load resource" not in msg.text
+            else None
+        ),
+    )
     return errors
 
 
@@ -80,7 +96,8 @@ def test_propose_a_tweetup_and_rsvp_with_a_waitlist(
     expect(guest.locator("#attendees")).to_contain_text("@hana_rad")
     guest.locator("[data-rsvp=going]").click()
     expect(guest.locator("#rsvp-mine")).to_have_text(
-        "You are on the waitlist: you move up when someone drops out.")
+        "You are on the waitlist: you move up when someone drops out."
+    )
     expect(guest.locator("#attendees ol.people-list")).to_contain_text("@gus_mri")
     shot(guest, "connecting-tweetup-waitlist")
 
@@ -110,13 +127,18 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
     host_user = _user(live_server, host_ctx, "hosta", handle="hosta_rad")
     _user(live_server, guest_ctx, "pia", handle="pia_pacs")
     start = datetime.now(UTC) - timedelta(minutes=5)
-    chat = live_server.api("POST", f"/conferences/{live_server.slug}/chats", {
-        "title": "Open source in radiology",
-        "hashtag": "OSSRad",
-        "start": start.isoformat(),
-        "end": (start + timedelta(hours=1)).isoformat(),
-        "questions": ["Which open tool do you use?", "What stops adoption?", "One wish?"],
-    }, host_user["token"])
+    chat = live_server.api(
+        "POST",
+        f"/conferences/{live_server.slug}/chats",
+        {
+            "title": "Open source in radiology",
+            "hashtag": "OSSRad",
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "questions": ["Which open tool do you use?", "What stops adoption?", "One wish?"],
+        },
+        host_user["token"],
+    )
     host, guest = host_ctx.new_page(), guest_ctx.new_page()
     errors = _watch_errors(host) + _watch_errors(guest)
     host.goto(f"/chats/{chat['id']}")
@@ -127,8 +149,9 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
 
     # Q1: released by the host, heard by the guest; the drafter adds A1 and the hashtag.
     host.get_by_role("button", name="Ask Q1").click()
-    expect(guest.locator("#current-text")).to_have_text("Q1: Which open tool do you use?",
-                                                       timeout=LIVE_MS)
+    expect(guest.locator("#current-text")).to_have_text(
+        "Q1: Which open tool do you use?", timeout=LIVE_MS
+    )
     guest.get_by_label("Your post").fill("3D Slicer for planning")
     guest.get_by_role("button", name="Add A-number and hashtag").click()
     expect(guest.get_by_label("Your post")).to_have_value("A1 3D Slicer for planning #OSSRad")
@@ -138,8 +161,7 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
 
     # Q2: the host answers, the guest replies in the thread.
     host.get_by_role("button", name="Ask Q2").click()
-    expect(guest.locator("#current-text")).to_have_text("Q2: What stops adoption?",
-                                                       timeout=LIVE_MS)
+    expect(guest.locator("#current-text")).to_have_text("Q2: What stops adoption?", timeout=LIVE_MS)
     host.get_by_label("Your post").fill("A2 support contracts #OSSRad")
     host.locator("#answer-post").click()
     answer = guest.locator(".chat-group[data-question='2'] .post", has_text="support contracts")
@@ -147,8 +169,9 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
     answer.get_by_role("button", name="Reply to Hosta").click()
     guest.get_by_label("Your post").fill("@hosta_rad so true #OSSRad")
     guest.locator("#answer-post").click()
-    expect(host.locator(".chat-group[data-question='2'] .chat-replies .post",
-                        has_text="so true")).to_have_count(1, timeout=LIVE_MS)
+    expect(
+        host.locator(".chat-group[data-question='2'] .chat-replies .post", has_text="so true")
+    ).to_have_count(1, timeout=LIVE_MS)
 
     # Q3: the guest picks the question in the composer instead of typing A3.
     host.get_by_role("button", name="Ask Q3").click()
@@ -157,7 +180,8 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
     guest.get_by_label("Your post").fill("Better DICOM viewers #OSSRad")
     guest.locator("#answer-post").click()
     expect(host.locator(".chat-group[data-question='3'] .post", has_text="DICOM")).to_have_count(
-        1, timeout=LIVE_MS)
+        1, timeout=LIVE_MS
+    )
     shot(host, "connecting-chat-live")
     host.get_by_role("button", name="End the chat").click()
     expect(host.locator("#chat-state")).to_contain_text("Ended")
@@ -181,8 +205,9 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
 def test_follow_a_session_from_a_logged_out_browser(
     context_factory: Any, live_server: Any, shot: Any
 ) -> None:
-    talk = next(s for s in live_server.sessions
-                if s["id"] not in set(live_server.policies.values()))
+    talk = next(
+        s for s in live_server.sessions if s["id"] not in set(live_server.policies.values())
+    )
     viewer = context_factory().new_page()  # nobody signed in
     errors = _watch_errors(viewer)
     author_ctx = context_factory()
@@ -215,16 +240,313 @@ def _post(live_server: Any, token: str, text: str, session_id: int) -> None:
         f"{live_server.url}/api/v1/conferences/{live_server.slug}/posts",
         data=json.dumps({"text": text, "session_id": session_id}).encode(),
         method="POST",
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}",
-                 "Idempotency-Key": str(uuid.uuid4())},
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {token}",
+            "Idempotency-Key": str(uuid.uuid4()),
+        },
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201
 
 
 def test_connecting_modules_have_no_html_sinks(page: Any) -> None:
-    for name in ("room", "pages/tweetups", "pages/chats", "pages/follow"):
+    for name in ("room", "findings", "pages/tweetups", "pages/chats", "pages/follow"):
         response = page.request.get(f"/static/js/{name}.js")
         assert response.ok, name
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in response.text(), f"{sink} in {name}.js"
+
+
+# ---- the PHI confirmation step in the rooms ----------------------------------------------
+
+
+def _watch_posts(page: Any, slug: str) -> list[dict[str, Any]]:
+    """Every POST of a wall post the page sends: its Idempotency-Key and its JSON body."""
+    sent: list[dict[str, Any]] = []
+
+    def record(request: Any) -> None:
+        if request.method == "POST" and request.url.endswith(f"/conferences/{slug}/posts"):
+            sent.append(
+                {"key": request.headers.get("idempotency-key"), "body": request.post_data_json}
+            )
+
+    page.on("request", record)
+    return sent
+
+
+def _unique(text: str) -> str:
+    """The unique word of a test post (its last word that is not a hashtag)."""
+    return [w for w in text.split() if not w.startswith("#")][-1]
+
+
+def _room_posts(live_server: Any, **room: int) -> list[dict[str, Any]]:
+    query = "&".join(f"{name}={value}" for name, value in room.items())
+    items: list[dict[str, Any]] = live_server.api(
+        "GET", f"/conferences/{live_server.slug}/posts?after=0&limit=500&{query}"
+    )["items"]
+    return items
+
+
+def _confirm_phi(
+    page: Any, live_server: Any, scope: str, text: str, sent: list[dict[str, Any]]
+) -> Any:
+    """The server stopped `text`: its findings are highlighted and listed, nothing posted."""
+    finding = live_server.api("POST", "/compose/check", {"text": text})["findings"][0]
+    confirm = page.locator(f"{scope} .composer__confirm")
+    expect(confirm).to_be_visible()
+    expect(confirm).to_contain_text("may identify a patient")
+    expect(confirm.locator(".findings li")).to_contain_text(finding["message"])
+    expect(confirm.locator("mark.finding--phi")).to_have_text(
+        text[finding["start"] : finding["end"]]
+    )
+    mark = page.locator(f"{scope} .composer__backdrop mark.finding--phi")
+    expect(mark).to_have_text(text[finding["start"] : finding["end"]])
+    assert [s["body"]["confirm_findings"] for s in sent if s["body"]["text"] == text] == [False]
+    return confirm
+
+
+def _sent_once_with_one_key(sent: list[dict[str, Any]], text: str) -> None:
+    """The confirmed send re-sent the refused outbox item: same Idempotency-Key."""
+    mine = [s for s in sent if s["body"]["text"] == text]
+    assert [s["body"]["confirm_findings"] for s in mine[-2:]] == [False, True], mine
+    assert mine[-1]["key"] and mine[-1]["key"] == mine[-2]["key"], mine
+
+
+def test_phi_in_a_chat_needs_confirmation_and_posts_once(
+    context_factory: Any, live_server: Any, shot: Any
+) -> None:
+    ctx = context_factory()
+    host = _user(live_server, ctx, "phichat")
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    chat = live_server.api(
+        "POST",
+        f"/conferences/{live_server.slug}/chats",
+        {
+            "title": "Reporting pearls",
+            "hashtag": "PearlChat",
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "questions": ["Your best pearl?"],
+        },
+        host["token"],
+    )
+    page = ctx.new_page()
+    errors = _watch_errors(page)
+    sent = _watch_posts(page, live_server.slug)
+    page.goto(f"/chats/{chat['id']}")
+    expect(page.locator(".live-status")).to_have_text("Live", timeout=LIVE_MS)
+    page.get_by_role("button", name="Ask Q1").click()
+    expect(page.locator("#current-text")).to_have_text("Q1: Your best pearl?")
+
+    text = f"A1 {PHI_TEXT} {unique_word()} #PearlChat"
+    page.get_by_label("Your post").fill(text)
+    page.locator("#answer-post").click()
+    _confirm_phi(page, live_server, "#answer-composer", text, sent)
+    assert not [p for p in _room_posts(live_server, chat_id=chat["id"]) if p["text"] == text]
+    page.locator("#answer-composer").scroll_into_view_if_needed()
+    shot(page, "connecting-chat-phi-confirm", full_page=False)
+
+    page.get_by_role("button", name="Post anyway").click()
+    q1 = page.locator(".chat-group[data-question='1'] .post", has_text=_unique(text))
+    expect(q1).to_have_count(1, timeout=LIVE_MS)
+    expect(page.locator("#answer-composer .composer__confirm")).to_be_hidden()
+    expect(page.locator("#answer-composer .composer__backdrop mark")).to_have_count(0)
+    expect(page.get_by_label("Your post")).to_have_value("")
+    _sent_once_with_one_key(sent, text)
+    posts = [p for p in _room_posts(live_server, chat_id=chat["id"]) if p["text"] == text]
+    assert len(posts) == 1 and posts[0]["question"] == 1, posts
+    assert errors == []
+
+
+def test_phi_in_a_tweetup_room_needs_confirmation_and_posts_once(
+    context_factory: Any, live_server: Any, shot: Any
+) -> None:
+    ctx = context_factory()
+    host = _user(live_server, ctx, "phimeet")
+    start = datetime.now(UTC) + timedelta(days=1)
+    tweetup = live_server.api(
+        "POST",
+        f"/conferences/{live_server.slug}/tweetups",
+        {
+            "title": "Case club",
+            "place": "Hall C",
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+        },
+        host["token"],
+    )
+    page = ctx.new_page()
+    errors = _watch_errors(page)
+    sent = _watch_posts(page, live_server.slug)
+    page.goto(f"/tweetups/{tweetup['id']}")
+    expect(page.locator(".wall .live-status")).to_have_text("Live", timeout=LIVE_MS)
+    expect(page.locator("#rsvp-counts")).to_have_text("1 going")  # the counts as before
+
+    text = f"{PHI_TEXT} {unique_word()}"
+    box = page.get_by_label("Say something to the group")
+    box.fill(text)
+    page.locator("#room-post").click()
+    confirm = _confirm_phi(page, live_server, ".room-composer", text, sent)
+    # "Edit the post" drops the held post: nothing goes out, the text stays to rewrite.
+    confirm.get_by_role("button", name="Edit the post").click()
+    expect(confirm).to_be_hidden()
+    expect(box).to_be_focused()
+    expect(box).to_have_value(text)
+    assert not [p for p in _room_posts(live_server, tweetup_id=tweetup["id"]) if p["text"] == text]
+
+    page.locator("#room-post").click()
+    expect(confirm).to_be_visible()
+    shot(page, "connecting-tweetup-phi-confirm", full_page=False)
+    page.get_by_role("button", name="Post anyway").click()
+    expect(page.locator("#room-posts .post", has_text=_unique(text))).to_have_count(
+        1, timeout=LIVE_MS
+    )
+    expect(box).to_have_value("")
+    _sent_once_with_one_key(sent, text)
+    posts = [p for p in _room_posts(live_server, tweetup_id=tweetup["id"]) if p["text"] == text]
+    assert len(posts) == 1, posts
+    # The outbox is empty: the item "Edit the post" dropped is not sent later either.
+    assert (
+        page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open("backchannel");
+        open.onsuccess = () => {
+          const get = open.result.transaction("outbox").objectStore("outbox").getAll();
+          get.onsuccess = () => resolve(get.result.length);
+          get.onerror = () => reject(get.error);
+        };
+        open.onerror = () => reject(open.error);
+      })""")
+        == 0
+    )
+    assert errors == []
+
+
+# ---- scheduling a tweetchat with the form ------------------------------------------------
+
+
+def test_a_host_schedules_a_tweetchat_with_the_form(
+    context_factory: Any, live_server: Any, shot: Any
+) -> None:
+    ctx = context_factory()
+    host = _user(live_server, ctx, "formhost")
+    page = ctx.new_page()
+    errors = _watch_errors(page)
+    creates: list[int] = []
+    page.on(
+        "response",
+        lambda r: (
+            creates.append(r.status)
+            if r.request.method == "POST"
+            and r.url.endswith(f"/conferences/{live_server.slug}/chats")
+            else None
+        ),
+    )
+    conference = live_server.api("GET", f"/conferences/{live_server.slug}")
+    title = f"Dose talk {unique_word(6)}"
+    day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+
+    def chats_titled() -> list[dict[str, Any]]:
+        items = live_server.api("GET", f"/conferences/{live_server.slug}/chats")["items"]
+        return [c for c in items if c["title"] == title]
+
+    page.goto("/chats")
+    form = page.locator("#chat-form")
+    details = page.locator("#chat-schedule")
+    expect(details).to_be_visible()  # open by itself only while no chat is scheduled
+    if details.get_attribute("open") is None:
+        page.get_by_text("Schedule a tweetchat", exact=True).click()
+    expect(form).to_be_visible()
+    expect(form).to_contain_text(conference["timezone"])
+
+    # The form's own checks: an empty title, a chat ending as it starts, an empty question.
+    page.get_by_label("Hashtag").fill("#DoseTalk")
+    page.get_by_label("Starts").fill(f"{day}T18:00")
+    page.get_by_label("Duration (minutes)").fill("0")
+    page.get_by_role("button", name="Schedule the tweetchat").click()
+    expect(page.locator("#chat-title-error")).to_have_text("Give the tweetchat a title.")
+    expect(page.locator("#chat-duration-error")).to_contain_text("5 to 1440 minutes")
+    expect(page.locator("#chat-questions-error")).to_contain_text("Q1 is empty")
+    expect(page.get_by_label("Title")).to_be_focused()
+    expect(page.get_by_label("Title")).to_have_attribute("aria-invalid", "true")
+    assert creates == []
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "connecting-chat-schedule-errors")
+
+    # The server's check, shown beside its field: "#2024" is not a hashtag (no letter).
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Hashtag").fill("#2024")
+    page.get_by_label("Duration (minutes)").fill("90")
+    expect(page.locator("#chat-when")).to_contain_text("18:00–19:30")
+    page.get_by_label("Q1", exact=True).fill("Which protocol did you change this year?")
+    page.get_by_role("button", name="Schedule the tweetchat").click()
+    expect(page.locator("#chat-hashtag-error")).to_contain_text("is not one hashtag")
+    expect(page.get_by_label("Hashtag")).to_be_focused()
+    expect(page.locator("#chat-title-error")).to_have_text("")
+    assert creates == [422]
+    assert chats_titled() == []
+
+    # Questions are added and removed; the labels follow.
+    page.get_by_label("Hashtag").fill("#DoseTalk")
+    expect(page.locator("#chat-hashtag-error")).to_have_text("")  # edited: the error goes
+    expect(page.get_by_label("Hashtag")).not_to_have_attribute("aria-invalid", "true")
+    page.get_by_role("button", name="Add a question").click()
+    expect(page.get_by_label("Q2", exact=True)).to_be_focused()
+    page.get_by_label("Q2", exact=True).fill("A draft question")
+    page.get_by_role("button", name="Add a question").click()
+    page.get_by_label("Q3", exact=True).fill("What would you measure?")
+    page.get_by_role("button", name="Remove Q2").click()
+    expect(page.locator("#chat-questions li")).to_have_count(2)
+    expect(page.get_by_label("Q2", exact=True)).to_have_value("What would you measure?")
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header stays at the top of the shot
+    shot(page, "connecting-chat-schedule-form")
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.emulate_media(color_scheme="dark")
+    shot(page, "connecting-chat-schedule-form-dark")
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.get_by_role("button", name="Schedule the tweetchat").click()
+    expect(page).to_have_url(re.compile(r"/chats/\d+$"))
+    expect(page.locator("h1")).to_have_text(title)
+    expect(page.get_by_role("button", name="Ask Q1")).to_be_visible()
+    assert creates == [422, 201]
+    chat_id = int(page.url.rsplit("/", 1)[1])
+    assert [c["id"] for c in chats_titled()] == [chat_id]
+    made = live_server.api("GET", f"/chats/{chat_id}", token=host["token"])
+    assert made["hashtag"] == "DoseTalk" and made["can_host"] is True
+    assert [q["text"] for q in made["questions"]] == [
+        "Q1: Which protocol did you change this year?",
+        "Q2: What would you measure?",
+    ]
+    # Typed in the conference's time zone, 90 minutes long.
+    assert made["start"].startswith(f"{day}T18:00:00"), made["start"]
+    assert made["end"].startswith(f"{day}T19:30:00"), made["end"]
+    assert errors == []
+
+
+def test_times_typed_in_the_conference_zone_get_its_offset(page: Any) -> None:
+    """The schedule form's start is read in the conference's zone, right across DST changes."""
+    page.goto("/chats")
+    got = page.evaluate("""async () => {
+      const { withOffset, wallClock } = await import("/static/js/time.js");
+      return [
+        withOffset("2026-11-30T15:00", "Europe/Berlin"),
+        withOffset("2026-07-01T15:00", "Europe/Berlin"),
+        withOffset("2026-03-29T01:30", "Europe/Berlin"),
+        withOffset("2026-03-29T03:30", "Europe/Berlin"),
+        withOffset("2026-11-30T09:00", "America/New_York"),
+        withOffset("2026-11-30T09:00", "UTC"),
+        wallClock(Date.parse("2026-11-30T23:30:00Z"), "Europe/Berlin"),
+      ];
+    }""")
+    assert got == [
+        "2026-11-30T15:00:00+01:00",
+        "2026-07-01T15:00:00+02:00",
+        "2026-03-29T01:30:00+01:00",  # half an hour before clocks go forward
+        "2026-03-29T03:30:00+02:00",
+        "2026-11-30T09:00:00-05:00",
+        "2026-11-30T09:00:00+00:00",
+        "2026-12-01T00:30",
+    ]

@@ -7,7 +7,10 @@ import { api, ApiError, currentCsrfToken, isAbort } from "./api.js";
 import { debounce, el, toast, uid } from "./dom.js";
 import { NETWORK_LABELS, NETWORK_ORDER } from "./components.js";
 import { loadRules, measure } from "./length.js";
-import { flushOutbox, queuePost, requestSync, requeue, discard, store } from "./outbox.js";
+import { queuePost, requestSync, requeue, discard, store } from "./outbox.js";
+import { findingsEditor, findingsList, sendQueued, showConfirm } from "./findings.js";
+
+export { highlighted } from "./findings.js";
 
 /** POST /api/v1/uploads (multipart), with the CSRF header api() would add. */
 async function uploadImage(form) {
@@ -37,26 +40,6 @@ export function mastodonInstance(user) {
 function preferredNetwork(user) {
   const first = user && (user.handles || []).find((h) => NETWORK_ORDER.includes(h.network));
   return first ? first.network : "x";
-}
-
-/** Text split into plain runs and <mark>s at code point offsets (findings are code points). */
-export function highlighted(text, findings) {
-  const chars = Array.from(text);
-  const spans = findings
-    .filter((f) => f.start < f.end && f.end <= chars.length)
-    .sort((a, b) => a.start - b.start);
-  const nodes = [];
-  let cursor = 0;
-  for (const f of spans) {
-    const start = Math.max(f.start, cursor);
-    if (start >= f.end) continue;
-    if (start > cursor) nodes.push(document.createTextNode(chars.slice(cursor, start).join("")));
-    nodes.push(el("mark", { class: `finding finding--${f.kind || "phi"}`, dataset: { rule: f.rule } },
-      chars.slice(start, f.end).join("")));
-    cursor = f.end;
-  }
-  nodes.push(document.createTextNode(chars.slice(cursor).join("") + "\n"));
-  return nodes;
 }
 
 /**
@@ -129,17 +112,16 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
   }
 
   // ---- the text, with findings highlighted behind it ----
-  const backdrop = el("div", { class: "composer__backdrop", "aria-hidden": "true" });
   const textarea = el("textarea", {
     id: textId, name: "text", rows: 6, class: "composer__text", spellcheck: "true",
     "aria-describedby": hintId, placeholder: talk ? "Write, or let Backchannel draft it…" : "What is happening?",
   });
   textarea.value = draft ? draft.text : "";
+  const editor = findingsEditor(textarea);
   root.append(el("div", { class: "field composer__field" },
     el("label", { for: textId }, "Your post"),
-    el("div", { class: "composer__editor" }, backdrop, textarea),
+    editor.element,
     el("p", { class: "field__hint", id: hintId }, "Counts update as you type, for every network.")));
-  textarea.addEventListener("scroll", () => { backdrop.scrollTop = textarea.scrollTop; });
 
   const suggestions = el("div", { class: "composer__suggestions" });
   root.append(suggestions);
@@ -315,16 +297,10 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
 
   function paintFindings() {
     const current = textarea.value === state.checkedText ? state.findings : [];
-    backdrop.replaceChildren(...highlighted(textarea.value, current));
-    backdrop.scrollTop = textarea.scrollTop;
+    editor.paint(current);
     findingsBox.replaceChildren();
     if (!current.length) return;
-    const list = el("ul", { class: "findings" });
-    const chars = Array.from(textarea.value);
-    for (const f of current) {
-      list.append(el("li", { class: `finding-item finding-item--${f.kind}` },
-        el("mark", { class: `finding finding--${f.kind}` }, chars.slice(f.start, f.end).join("")), " ", f.message));
-    }
+    const list = findingsList(textarea.value, current);
     findingsBox.append(el("div", { class: "notice notice--warn" },
       el("p", {}, el("strong", {}, current.some((f) => f.kind === "phi")
         ? "This may identify a patient. Check the highlighted parts."
@@ -485,33 +461,14 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
     state.revision = null;
   }
 
-  function showConfirm(findings, { onConfirm, label = "Post anyway" }) {
-    confirmBox.replaceChildren();
-    const yes = el("button", { type: "button", class: "btn", id: "confirm-post" }, label);
-    const no = el("button", { type: "button", class: "btn btn--secondary" }, "Edit the post");
-    const chars = Array.from(textarea.value);
-    confirmBox.append(
-      el("p", {}, el("strong", {}, "Before you post: this may identify a patient or break the session's policy.")),
-      el("ul", { class: "findings" }, findings.map((f) => el("li", {},
-        el("mark", { class: `finding finding--${f.kind || "phi"}` }, chars.slice(f.start, f.end).join("")), " ", f.message))),
-      el("p", {}, "Post only if you are sure nothing here identifies anyone."),
-      el("div", { class: "btn-row" }, yes, no));
-    confirmBox.hidden = false;
-    yes.addEventListener("click", () => { confirmBox.hidden = true; onConfirm(); });
-    no.addEventListener("click", () => { confirmBox.hidden = true; textarea.focus(); });
-    yes.focus();
-  }
-
-  async function outcomeOf(item) {
-    await flushOutbox();
-    const after = await store.get("outbox", item.key);
-    if (!after) return { sent: true };
-    if (after.state === "failed") return { failed: after.error || {} };
-    return { waiting: true };
+  function confirmStep(findings, { onConfirm, label = "Post anyway" }) {
+    showConfirm(confirmBox, {
+      text: textarea.value, findings, label, id: "confirm-post", onConfirm, onEdit: () => textarea.focus(),
+    });
   }
 
   async function deliver(item) {
-    const outcome = await outcomeOf(item);
+    const outcome = await sendQueued(item);
     if (outcome.sent) {
       status.textContent = "Posted to the wall.";
       toast("Posted to the wall");
@@ -529,13 +486,13 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
       state.findings = error.findings || [];
       state.checkedText = item.text;
       paintFindings();
-      showConfirm(state.findings, {
+      confirmStep(state.findings, {
         onConfirm: async () => deliver(await requeue(item.key, { confirm_findings: true })),
       });
       return;
     }
     if (error.code === "duplicate_post") {
-      showConfirm([], {
+      confirmStep([], {
         label: "Post it again",
         onConfirm: async () => deliver(await requeue(item.key, { allow_duplicate: true })),
       });
@@ -571,7 +528,7 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
     }
     const phi = findings.filter((f) => f.kind === "phi");
     if (phi.length && !confirmFindings) {
-      showConfirm(findings, { onConfirm: () => post(true) });
+      confirmStep(findings, { onConfirm: () => post(true) });
       return;
     }
     postButton.disabled = true;

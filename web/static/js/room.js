@@ -2,12 +2,14 @@
 // (`chat:<id>`). The first screen and every (re)join catch up over HTTP from the last
 // sequence number seen (GET .../posts?after=&tweetup_id|chat_id=), so nothing is missed
 // while the socket was away; posts are de-duplicated by id. Posting goes through the outbox
-// (same Idempotency-Key on every retry), like the wall's composer.
+// (same Idempotency-Key on every retry) with the PHI confirmation step, like the wall's
+// composer.
 
 import { api, ApiError } from "./api.js";
 import { el, toast } from "./dom.js";
 import { subscribe } from "./live.js";
-import { discard, flushOutbox, queuePost, requestSync, store } from "./outbox.js";
+import { discard, queuePost, requestSync, requeue } from "./outbox.js";
+import { findingsEditor, sendQueued, showConfirm } from "./findings.js";
 
 const PAGE = 200;
 
@@ -84,20 +86,79 @@ export async function followRoom({ slug, room, filter, onPosts, onRemoved, onSta
 }
 
 /**
- * Post to the conference's wall with `extra` fields ({tweetup_id} or {chat_id, question},
- * reply_to_id) through the outbox. Resolves {sent: post} | {waiting: true} | {failed: error}.
+ * Sending from a room's composer, with the wall composer's PHI step. `textarea` (class
+ * `composer__text`) is wrapped so findings can be highlighted behind its text: put
+ * `element` in the form where the textarea goes, and `confirmBox` above the buttons.
+ * `send(slug, text, extra)` writes the post to the outbox (`extra`: {tweetup_id} or
+ * {chat_id, question}, reply_to_id) and sends it; `onDone(result)` gets {sent: true},
+ * {waiting: true} or {failed: error} once it is settled. When the server stops it as
+ * possibly identifying a patient (422 `phi_suspected`), the findings are highlighted and
+ * listed with their messages and `onHeld()` is called; "Post anyway" sends the same outbox
+ * item again (same Idempotency-Key) with `confirm_findings`, so it is posted once at most;
+ * "Edit the post", changing the text or `reset()` drops it.
  */
-export async function sendPost(slug, text, extra) {
-  const item = await queuePost({ slug, text, extra });
-  await flushOutbox();
-  const after = await store.get("outbox", item.key);
-  if (!after) return { sent: true };
-  if (after.state === "failed") {
-    await discard(item.key);
-    return { failed: after.error || {} };
+export function roomSender({ textarea, onDone, onHeld = () => {} }) {
+  const editor = findingsEditor(textarea);
+  const confirmBox = el("div", { class: "notice notice--warn composer__confirm", hidden: true, role: "alert" });
+  let held = null; // the outbox item the PHI check stopped, waiting for the person
+
+  async function reset() {
+    confirmBox.hidden = true;
+    if (!held) return;
+    const key = held.key;
+    held = null;
+    editor.paint([]);
+    await discard(key).catch(() => {});
   }
-  requestSync();
-  return { waiting: true };
+  textarea.addEventListener("input", () => { if (held) reset(); });
+
+  async function settle(item, result) {
+    const error = result.failed;
+    if (error && error.code === "phi_suspected") {
+      held = item;
+      const findings = error.findings || [];
+      textarea.value = item.text;
+      editor.paint(findings);
+      onHeld(findings);
+      showConfirm(confirmBox, {
+        text: item.text, findings,
+        heading: "Before you post: this may identify a patient.",
+        onConfirm: () => confirm(item),
+        onEdit: () => { reset(); textarea.focus(); },
+      });
+      return;
+    }
+    if (error) await discard(item.key);
+    if (result.waiting) requestSync();
+    onDone(result);
+  }
+
+  async function confirm(item) {
+    if (held !== item) return;
+    held = null;
+    editor.paint([]);
+    try {
+      const again = await requeue(item.key, { confirm_findings: true });
+      if (!again) {
+        onDone({ failed: { message: "This post is no longer in your outbox; write it again." } });
+        return;
+      }
+      await settle(again, await sendQueued(again));
+    } catch {
+      onDone({ failed: { message: "Could not post." } });
+    }
+  }
+
+  return {
+    element: editor.element,
+    confirmBox,
+    reset,
+    async send(slug, text, extra) {
+      await reset();
+      const item = await queuePost({ slug, text, extra });
+      await settle(item, await sendQueued(item));
+    },
+  };
 }
 
 /** A small composer: a text box and a button; `extra()` gives the fields at send time. */
@@ -106,8 +167,23 @@ export function roomComposer({ app, slug, label, placeholder, extra, prefill = n
   const textarea = el("textarea", { id, rows: 3, class: "composer__text", placeholder });
   const button = el("button", { type: "button", class: "btn", id: "room-post" }, "Post");
   const status = el("p", { class: "muted", "aria-live": "polite" });
+  const sender = roomSender({
+    textarea,
+    onHeld: () => { status.textContent = ""; },
+    onDone: (result) => {
+      if (result.failed) {
+        status.textContent = result.failed.message || "The wall refused this post.";
+        return;
+      }
+      textarea.value = "";
+      status.textContent = result.waiting ? "You are offline: your post waits in the outbox." : "Posted.";
+      if (result.sent) toast("Posted");
+      if (onSent) onSent();
+    },
+  });
   const root = el("div", { class: "form-card room-composer" },
-    el("div", { class: "field" }, el("label", { for: id }, label), textarea),
+    el("div", { class: "field" }, el("label", { for: id }, label), sender.element),
+    sender.confirmBox,
     el("div", { class: "btn-row" }, button), status);
   if (!app.user) {
     textarea.disabled = true;
@@ -125,15 +201,7 @@ export function roomComposer({ app, slug, label, placeholder, extra, prefill = n
     }
     button.disabled = true;
     try {
-      const result = await sendPost(slug, text, extra());
-      if (result.failed) {
-        status.textContent = result.failed.message || "The wall refused this post.";
-        return;
-      }
-      textarea.value = "";
-      status.textContent = result.waiting ? "You are offline: your post waits in the outbox." : "Posted.";
-      if (result.sent) toast("Posted");
-      if (onSent) onSent();
+      await sender.send(slug, text, extra());
     } catch (error) {
       status.textContent = error instanceof ApiError ? error.message : "Could not post.";
     } finally {

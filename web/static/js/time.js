@@ -80,3 +80,50 @@ export function todayIn(timezone) {
     return new Date().toISOString().slice(0, 10);
   }
 }
+
+/** The wall-clock time ("YYYY-MM-DDTHH:MM") in `timezone` at the instant `ms`. */
+export function wallClock(ms, timezone) {
+  try {
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone || "UTC", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(new Date(ms));
+    const get = (type) => parts.find((x) => x.type === type).value;
+    return `${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}`;
+  } catch {
+    return new Date(ms).toISOString().slice(0, 16);
+  }
+}
+
+/** "+01:00": the offset of `timezone` from UTC at the instant `ms` ("Z" when unknown). */
+function offsetAt(ms, timezone) {
+  try {
+    const parts = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "longOffset" })
+      .formatToParts(new Date(ms));
+    const name = (parts.find((p) => p.type === "timeZoneName") || {}).value || "";
+    if (name === "GMT") return "+00:00";
+    const m = /GMT([+-]\d\d:\d\d)/.exec(name);
+    return m ? m[1] : "Z";
+  } catch {
+    return "Z"; // an unknown zone: UTC
+  }
+}
+
+function offsetMinutes(offset) {
+  if (offset === "Z") return 0;
+  const sign = offset.startsWith("-") ? -1 : 1;
+  return sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+}
+
+/**
+ * "2026-11-30T15:00" (a datetime-local value) typed in the conference's zone -> ISO 8601 with
+ * that zone's offset at that time ("2026-11-30T15:00:00+01:00").
+ */
+export function withOffset(value, timezone) {
+  const asUtc = Date.parse(`${value}:00Z`);
+  // The offset at the wall-clock time read as UTC, then again at the instant that gives:
+  // right on both sides of a daylight saving change.
+  let offset = offsetAt(asUtc, timezone);
+  offset = offsetAt(asUtc - offsetMinutes(offset) * 60000, timezone);
+  return `${value}:00${offset}`;
+}

@@ -1,13 +1,14 @@
-// Tweetchats: the list, a chat's live page (the host releases Q1, Q2...; answers are grouped
-// under their question, replies under what they reply to; the composer knows the hashtag and
-// the current question), and the transcript afterwards.
+// Tweetchats: the list with a form to schedule one (anyone signed in hosts), a chat's live
+// page (the host releases Q1, Q2...; answers are grouped under their question, replies under
+// what they reply to; the composer knows the hashtag and the current question, and has the
+// wall composer's PHI confirmation step), and the transcript afterwards.
 
 import { api, ApiError } from "../api.js";
-import { el, toast } from "../dom.js";
+import { el, toast, uid } from "../dom.js";
 import { errorNotice } from "../components.js";
-import { dayLabel, localDate, timeRange } from "../time.js";
+import { dayLabel, localDate, timeRange, wallClock, withOffset, zoneLabel } from "../time.js";
 import { postItem } from "../wall.js";
-import { followRoom, sendPost, useConnectingStyles } from "../room.js";
+import { followRoom, roomSender, useConnectingStyles } from "../room.js";
 
 function when(c) {
   return `${dayLabel(localDate(c.start))}, ${timeRange(c.start, c.end)}`;
@@ -16,12 +17,212 @@ function when(c) {
 const ANSWER_MARK = /^\s*(?:[@#][^\s]+[,:]?\s+)*[Aa]\d{1,2}(?=$|[\s:.)\-,;!?])/;
 const STATES = { scheduled: "Scheduled", live: "Live now", ended: "Ended" };
 
+const MAX_QUESTIONS = 20; // as the API (server/domain/connecting.py)
+const MAX_MINUTES = 24 * 60;
+// Where the API's `field` is shown: the form asks for a duration, the API for an end.
+const FIELD_OF = { title: "title", hashtag: "hashtag", start: "start", end: "duration", questions: "questions" };
+
+/**
+ * The form to schedule a tweetchat: title, hashtag, start (in the conference's time zone),
+ * duration and the questions. Errors (the form's own, then the server's `field`) are shown
+ * beside their field; a new chat opens its page.
+ */
+function scheduleForm(app) {
+  const conference = app.conference;
+  const zone = conference.timezone || "UTC";
+  const hints = {};
+  const errors = {};
+  const field = (name, label, input, hint) => {
+    hints[name] = hint ? el("p", { class: "field__hint", id: `chat-${name}-hint` }, hint) : null;
+    errors[name] = el("p", { class: "field__error", id: `chat-${name}-error` });
+    input.setAttribute("aria-describedby", [hints[name] && hints[name].id, errors[name].id].filter(Boolean).join(" "));
+    return el("div", { class: "field" }, el("label", { for: input.id }, label), input, hints[name], errors[name]);
+  };
+  const inputs = {
+    title: el("input", { id: "chat-title", type: "text", name: "title", required: true, maxlength: 200, autocomplete: "off" }),
+    hashtag: el("input", {
+      id: "chat-hashtag", type: "text", name: "hashtag", required: true, maxlength: 64, autocomplete: "off",
+      autocapitalize: "off", spellcheck: "false", placeholder: "#RadChat",
+    }),
+    start: el("input", { id: "chat-start", type: "datetime-local", name: "start", required: true }),
+    duration: el("input", {
+      id: "chat-duration", type: "number", name: "duration", required: true, min: 5, max: MAX_MINUTES,
+      step: 5, inputmode: "numeric", value: "60", class: "chat-duration",
+    }),
+  };
+  // The next full hour, in the conference's time zone.
+  inputs.start.value = wallClock(Math.ceil(Date.now() / 3600000) * 3600000, zone);
+  const when = el("p", { class: "field__hint chat-when", id: "chat-when", "aria-live": "polite" });
+
+  // ---- the questions: one row each, added and removed ----
+  const rows = el("ol", { class: "question-rows", id: "chat-questions" });
+  const addButton = el("button", { type: "button", class: "btn btn--secondary btn--small", id: "add-question" }, "Add a question");
+  errors.questions = el("p", { class: "field__error", id: "chat-questions-error" });
+  hints.questions = el("p", { class: "field__hint", id: "chat-questions-hint" },
+    `You release them one by one while the chat runs; "Q1: " is added for you. Up to ${MAX_QUESTIONS}.`);
+  const questionInputs = () => [...rows.querySelectorAll("input")];
+  function renumber() {
+    const all = [...rows.children];
+    all.forEach((row, i) => {
+      row.querySelector("label").textContent = `Q${i + 1}`;
+      const remove = row.querySelector("button");
+      remove.setAttribute("aria-label", `Remove Q${i + 1}`);
+      remove.disabled = all.length === 1;
+    });
+    addButton.disabled = all.length >= MAX_QUESTIONS;
+  }
+  function addQuestion(text = "") {
+    const input = el("input", {
+      id: uid("chat-q"), type: "text", name: "question", maxlength: 500, autocomplete: "off",
+      "aria-describedby": "chat-questions-hint chat-questions-error",
+    });
+    input.value = text;
+    const remove = el("button", { type: "button", class: "btn btn--secondary btn--small" }, "Remove");
+    const row = el("li", { class: "question-row" }, el("label", { for: input.id, class: "question-row__label" }), input, remove);
+    remove.addEventListener("click", () => {
+      const next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      renumber();
+      (next ? next.querySelector("input") : addButton).focus();
+    });
+    rows.append(row);
+    renumber();
+    return input;
+  }
+  addButton.addEventListener("click", () => addQuestion().focus());
+  addQuestion();
+
+  const formError = el("p", { class: "field__error", id: "chat-form-error", role: "alert" });
+  const submit = el("button", { type: "submit", class: "btn btn--block", id: "schedule-chat" }, "Schedule the tweetchat");
+  const form = el("form", { class: "chat-schedule__form", id: "chat-form", novalidate: true, "aria-labelledby": "chat-schedule-h" },
+    field("title", "Title", inputs.title),
+    field("hashtag", "Hashtag", inputs.hashtag, "One hashtag, e.g. #RadChat: every answer carries it."),
+    field("start", "Starts", inputs.start, `In the conference's time zone: ${zone}.`),
+    when,
+    field("duration", "Duration (minutes)", inputs.duration, "Most tweetchats last an hour."),
+    el("fieldset", { class: "field question-set" },
+      el("legend", { class: "field__label" }, "Questions"),
+      hints.questions, rows, el("div", { class: "btn-row" }, addButton), errors.questions),
+    formError,
+    submit);
+
+  /**
+   * {start, end, endLocal} (ISO 8601; `end` in UTC, exact across a daylight saving change,
+   * `endLocal` the conference's wall clock for showing), or null while not usable.
+   */
+  function times() {
+    const minutes = Number(inputs.duration.value);
+    if (!inputs.start.value || !Number.isInteger(minutes) || minutes < 1) return null;
+    const start = withOffset(inputs.start.value, zone);
+    const endMs = Date.parse(start) + minutes * 60000;
+    if (Number.isNaN(endMs)) return null;
+    return { start, end: new Date(endMs).toISOString(), endLocal: withOffset(wallClock(endMs, zone), zone) };
+  }
+  function paintWhen() {
+    const t = times();
+    when.textContent = t ? `${dayLabel(localDate(t.start))}, ${timeRange(t.start, t.endLocal)} (${zoneLabel(zone, t.start)})` : "";
+  }
+  inputs.start.addEventListener("input", paintWhen);
+  inputs.duration.addEventListener("input", paintWhen);
+  paintWhen();
+
+  // Changing a field takes its error away (the next submit checks again).
+  form.addEventListener("input", (event) => {
+    const target = event.target;
+    if (!target.hasAttribute || !target.hasAttribute("aria-invalid")) return;
+    target.removeAttribute("aria-invalid");
+    const name = target.name === "question" ? "questions" : target.name;
+    if (errors[name] && !form.querySelector(`[name="${target.name}"][aria-invalid]`)) errors[name].textContent = "";
+  });
+
+  function clearErrors() {
+    formError.textContent = "";
+    for (const node of Object.values(errors)) node.textContent = "";
+    for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  }
+  function showError(name, message, targets) {
+    errors[name].textContent = message;
+    const marked = targets || (inputs[name] ? [inputs[name]] : []);
+    for (const node of marked) node.setAttribute("aria-invalid", "true");
+    return marked[0] || null;
+  }
+
+  /** The form's own checks (the server checks again): the first field in error, or null. */
+  function check() {
+    let first = null;
+    const flag = (node) => { if (!first && node) first = node; };
+    if (!inputs.title.value.trim()) flag(showError("title", "Give the tweetchat a title."));
+    const tag = inputs.hashtag.value.trim();
+    if (!tag.replace(/^[#＃]+/, "")) flag(showError("hashtag", "Give the tweetchat its hashtag, e.g. #RadChat."));
+    else if (/\s/.test(tag)) flag(showError("hashtag", "One hashtag only, without spaces."));
+    if (!inputs.start.value) flag(showError("start", "Choose when the tweetchat starts."));
+    const minutes = Number(inputs.duration.value);
+    if (!inputs.duration.value || !Number.isInteger(minutes) || minutes < 5 || minutes > MAX_MINUTES) {
+      flag(showError("duration", `A tweetchat lasts 5 to ${MAX_MINUTES} minutes (a whole number).`));
+    }
+    const empty = questionInputs().filter((input) => !input.value.trim());
+    if (empty.length) {
+      const names = empty.map((input) => input.closest("li").querySelector("label").textContent);
+      flag(showError("questions", `${names.join(", ")} ${empty.length === 1 ? "is" : "are"} empty: write ${empty.length === 1 ? "it" : "them"} or remove ${empty.length === 1 ? "it" : "them"}.`, empty));
+    }
+    return first;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors();
+    const invalid = check();
+    if (invalid) {
+      invalid.focus();
+      return;
+    }
+    const t = times();
+    const body = {
+      title: inputs.title.value.trim(),
+      hashtag: inputs.hashtag.value.trim(),
+      start: t.start,
+      end: t.end,
+      questions: questionInputs().map((input) => input.value.trim()),
+    };
+    submit.disabled = true;
+    try {
+      const made = await api(`/conferences/${encodeURIComponent(conference.slug)}/chats`, { method: "POST", body });
+      toast("Tweetchat scheduled");
+      app.navigate(`/chats/${made.id}`);
+    } catch (error) {
+      const name = error instanceof ApiError ? FIELD_OF[error.field] : null;
+      if (name) {
+        let targets = null;
+        const nested = name === "questions" && error.fields && error.fields.questions;
+        if (nested && typeof nested === "object" && !Array.isArray(nested)) {
+          targets = Object.keys(nested).map((i) => questionInputs()[Number(i)]).filter(Boolean);
+        }
+        const target = showError(name, error.message, targets) || (name === "questions" ? questionInputs()[0] : null);
+        if (target) target.focus();
+      } else {
+        formError.textContent = error.message || "Could not schedule the tweetchat.";
+      }
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
 async function renderList({ view, app, signal, setTitle }) {
   setTitle("Tweetchats");
   view.append(el("div", { class: "page-head" },
     el("h1", {}, "Tweetchats"),
     el("p", { class: "page-head__sub" }, "Hashtag chats: the host asks Q1, Q2…; answer with A1, A2…")));
   const body = await api(`/conferences/${encodeURIComponent(app.conference.slug)}/chats`, { signal });
+  if (app.user) {
+    // Anyone signed in may host a chat (as on the networks).
+    view.append(el("details", { class: "form-card chat-schedule", id: "chat-schedule", open: !body.items.length },
+      el("summary", { id: "chat-schedule-h" }, "Schedule a tweetchat"),
+      scheduleForm(app)));
+  } else {
+    view.append(el("p", {}, el("a", { class: "btn btn--secondary", href: "/login?next=/chats" }, "Sign in to host a tweetchat")));
+  }
   if (!body.items.length) {
     view.append(el("p", { class: "muted" }, "No tweetchats scheduled."));
     return;
@@ -30,7 +231,7 @@ async function renderList({ view, app, signal, setTitle }) {
     el("div", { class: "card__body" },
       el("p", { class: "card__meta" }, el("span", { class: "card__time" }, when(c)), " · ", STATES[c.state]),
       el("h2", { class: "card__title" }, el("a", { href: `/chats/${c.id}` }, c.title)),
-      el("p", { class: "card__subtitle" }, `#${c.hashtag} · ${c.question_count} questions`
+      el("p", { class: "card__subtitle" }, `#${c.hashtag} · ${c.question_count} ${c.question_count === 1 ? "question" : "questions"}`
         + (c.host ? ` · hosted by ${c.host.display_name}` : "")))))));
 }
 
@@ -85,12 +286,30 @@ async function renderChat({ view, app, params, signal, setTitle }) {
   const status = el("p", { class: "muted", "aria-live": "polite" });
   let replyTo = null;
   let picked = false; // the person chose a question: new questions do not move the choice
-  select.addEventListener("change", () => { picked = true; });
+  // A post the PHI check stopped waits for "Post anyway" with the question and reply-to it
+  // was sent with: choosing another question or reply drops it.
+  const sender = roomSender({
+    textarea,
+    onHeld: () => { status.textContent = ""; },
+    onDone: (result) => {
+      if (result.failed) {
+        status.textContent = result.failed.message || "The wall refused this post.";
+        return;
+      }
+      textarea.value = "";
+      replyTo = null;
+      picked = false;
+      replying.hidden = true;
+      status.textContent = result.waiting ? "You are offline: your answer waits in the outbox." : "Posted.";
+    },
+  });
+  select.addEventListener("change", () => { picked = true; sender.reset(); });
   const composerBox = el("section", { class: "form-card", id: "answer-composer" },
     el("h2", {}, "Answer"),
     el("div", { class: "field" }, el("label", { for: select.id }, "Answering"), select),
     replying,
-    el("div", { class: "field" }, el("label", { for: textarea.id }, "Your post"), textarea),
+    el("div", { class: "field" }, el("label", { for: textarea.id }, "Your post"), sender.element),
+    sender.confirmBox,
     el("div", { class: "btn-row" }, draft, send), status);
   if (app.user) view.append(composerBox);
   else view.append(el("p", {}, el("a", { class: "btn btn--secondary", href: `/login?next=/chats/${chat.id}` }, "Sign in to take part")));
@@ -148,6 +367,7 @@ async function renderChat({ view, app, params, signal, setTitle }) {
     if (app.user && chat.state !== "ended") {
       const reply = el("button", { type: "button", class: "post__delete", "aria-label": `Reply to ${post.author.display_name}` }, "Reply");
       reply.addEventListener("click", () => {
+        sender.reset();
         replyTo = post;
         replying.hidden = false;
         replying.replaceChildren(`Replying to ${post.author.display_name} `, cancelReply());
@@ -163,7 +383,7 @@ async function renderChat({ view, app, params, signal, setTitle }) {
 
   function cancelReply() {
     const b = el("button", { type: "button", class: "btn btn--secondary btn--small" }, "Cancel");
-    b.addEventListener("click", () => { replyTo = null; replying.hidden = true; });
+    b.addEventListener("click", () => { sender.reset(); replyTo = null; replying.hidden = true; });
     return b;
   }
 
@@ -199,6 +419,7 @@ async function renderChat({ view, app, params, signal, setTitle }) {
       const body = await api(`/chats/${chat.id}/compose`, {
         method: "POST", body: { note: textarea.value, ...(select.value ? { question: Number(select.value) } : {}) },
       });
+      sender.reset();
       textarea.value = body.text;
       textarea.focus();
     } catch (error) {
@@ -217,16 +438,9 @@ async function renderChat({ view, app, params, signal, setTitle }) {
       // An "A<n>" opening the text says which question it answers (the server reads it);
       // otherwise the question picked here does.
       if (select.value && !replyTo && !ANSWER_MARK.test(text)) extra.question = Number(select.value);
-      const result = await sendPost(chat.conference, text, extra);
-      if (result.failed) {
-        status.textContent = result.failed.message || "The wall refused this post.";
-        return;
-      }
-      textarea.value = "";
-      replyTo = null;
-      picked = false;
-      replying.hidden = true;
-      status.textContent = result.waiting ? "You are offline: your answer waits in the outbox." : "Posted.";
+      await sender.send(chat.conference, text, extra);
+    } catch (error) {
+      status.textContent = error instanceof ApiError ? error.message : "Could not post.";
     } finally {
       send.disabled = false;
     }

@@ -5,7 +5,7 @@
 import { api, ApiError } from "../api.js";
 import { el, toast } from "../dom.js";
 import { errorNotice, handleLink } from "../components.js";
-import { dayLabel, localDate, timeRange } from "../time.js";
+import { dayLabel, localDate, timeRange, withOffset } from "../time.js";
 import { postItem } from "../wall.js";
 import { followRoom, roomComposer, useConnectingStyles } from "../room.js";
 
@@ -61,21 +61,6 @@ async function renderList({ view, app, signal, setTitle }) {
 
 function localInput(iso) {
   return iso ? iso.slice(0, 16) : "";
-}
-
-/** "2026-11-30T15:00" typed in the conference's zone -> ISO with that zone's offset then. */
-export function withOffset(value, timezone) {
-  let offset = "Z";
-  try {
-    const parts = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "longOffset" })
-      .formatToParts(new Date(Date.parse(`${value}:00Z`)));
-    const name = (parts.find((p) => p.type === "timeZoneName") || {}).value || "";
-    const m = /GMT([+-]\d\d:\d\d)/.exec(name);
-    if (m) offset = m[1];
-  } catch {
-    /* an unknown zone: UTC */
-  }
-  return `${value}:00${offset}`;
 }
 
 /** The wall-clock time `minutes` after a "YYYY-MM-DDTHH:MM" value. */
