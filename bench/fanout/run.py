@@ -57,11 +57,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _cpu_ticks(pid: int) -> int:
-    """utime + stime of a process, in clock ticks."""
+def _cpu_split(pid: int) -> tuple[int, int]:
+    """(utime, stime) of a process, in clock ticks."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     rest = stat[stat.rindex(")") + 2 :].split()
-    return int(rest[11]) + int(rest[12])
+    return int(rest[11]), int(rest[12])
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of a process, in clock ticks."""
+    return sum(_cpu_split(pid))
 
 
 def _rss_kb(pid: int) -> int:
@@ -111,6 +116,8 @@ class Result:
     cpu_us_per_delivery: float = 0.0
     post_cpu_us: float = 0.0
     fanout_cpu_us_per_delivery: float = 0.0
+    #: Share of the server's CPU spent in the kernel (socket sends) over the window.
+    kernel_share: float = 0.0
     server_cpu_pct: float = 0.0
     loadgen_cpu_pct: float = 0.0
     machine_busy_pct: float = 0.0
@@ -368,6 +375,7 @@ def run_one(
         rss_connected = _rss_kb(server.pid)
         result.kb_per_connection = (rss_connected - rss_base) / max(1, result.connected)
 
+        sys0 = _cpu_split(server.pid)[1]
         cpu0, gen_cpu0, busy0 = (
             _cpu_ticks(server.pid),
             sum(g.cpu_ticks() for g in gens),
@@ -390,6 +398,7 @@ def run_one(
             time.sleep(0.1)
         result.drain_s = time.monotonic() - drain0
         window = time.monotonic() - t0
+        sys1 = _cpu_split(server.pid)[1]
         cpu1, gen_cpu1, busy1 = (
             _cpu_ticks(server.pid),
             sum(g.cpu_ticks() for g in gens),
@@ -422,6 +431,7 @@ def run_one(
         result.post_rtt_p50_ms = _pct(rtt_sorted, 0.50)
         result.post_rtt_p99_ms = _pct(rtt_sorted, 0.99)
         cpu_us = (cpu1 - cpu0) * 1e6 / CLK_TCK
+        result.kernel_share = (sys1 - sys0) / max(1, cpu1 - cpu0)
         result.cpu_us_per_delivery = cpu_us / max(1, result.delivered)
         fanout_us = cpu_us - result.post_cpu_us * (result.posts_ok + result.posts_failed)
         result.fanout_cpu_us_per_delivery = fanout_us / max(1, result.delivered)
@@ -571,7 +581,8 @@ def main() -> None:
                     f"{r.post_rtt_p50_ms:.1f}/{r.post_rtt_p99_ms:.1f} ms, CPU "
                     f"{r.cpu_us_per_delivery:.1f} µs/delivery (fan-out "
                     f"{r.fanout_cpu_us_per_delivery:.1f}, a post alone {r.post_cpu_us:.0f} µs; "
-                    f"{r.server_cpu_pct:.0f}% of a core; "
+                    f"{r.server_cpu_pct:.0f}% of a core, "
+                    f"{100 * r.kernel_share:.0f}% in the kernel; "
                     f"load generators {r.loadgen_cpu_pct:.0f}%; machine {r.machine_busy_pct:.0f}% "
                     f"busy), {r.kb_per_connection:.1f} KB/conn (RSS {r.rss_base_mb:.0f} -> "
                     f"{r.rss_end_mb:.0f} MB), drain {r.drain_s:.1f}s {' '.join(r.notes)}",

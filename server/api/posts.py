@@ -44,7 +44,7 @@ def create(body: dict[str, Any], slug: str) -> Any:
     """
     user = require_user()
     conference = programme.get_conference(slug)
-    post, replayed = posts.do_create_post(
+    created = posts.do_create_post(
         user,
         conference,
         posts.PostRequest(
@@ -60,8 +60,8 @@ def create(body: dict[str, Any], slug: str) -> Any:
         ),
         request.headers.get("Idempotency-Key"),  # type: ignore[arg-type]
     )
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return posts.post_wire(post), 201, headers
+    headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
+    return created.wire, 201, headers
 
 
 @blp.route("/conferences/<slug>/posts", methods=["GET"])

@@ -421,6 +421,8 @@ class Matcher:
 
     def find(self, text: str) -> list[Match]:
         """Every watched term in ``text``, in text order."""
+        if not self._by_squeezed and not self._wild:
+            return []  # an empty list (most conferences): no need to tokenise
         tokens = [t for t in _tokens(text) if t.has_letters]
         matches: list[Match] = []
         for i, token in enumerate(tokens):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -32,6 +33,11 @@ class Conference(Base):
     premoderation: Mapped[bool] = mapped_column(default=False, server_default="0")
     #: Distinct reporters that hide a post for review.
     report_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    #: Rewritten (random) by every change to the watch list or the running tweetchats;
+    #: processes key their copy of those rules by it (server.services.wall_rules).
+    rules_stamp: Mapped[str] = mapped_column(
+        String(32), default=lambda: secrets.token_hex(8), server_default="0"
+    )
     #: Bumped by every change to the programme; listings derive their ETag from it.
     programme_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -117,6 +117,7 @@ class LeanWebSocket:
         "_inbuf",
         "_parts",
         "_parts_size",
+        "_raw_send",
         "_read",
         "_ready",
         "_sock",
@@ -132,6 +133,11 @@ class LeanWebSocket:
     ) -> None:
         #: engineio sets the read timeout (ping interval + timeout) on ``_sock``.
         self._sock = sock
+        #: The OS socket's own ``send`` (non-blocking under gevent): the room fan-out's path.
+        raw = getattr(sock, "_sock", None)
+        self._raw_send: Callable[[bytes], int] = (
+            raw.send if raw is not None and raw.gettimeout() == 0.0 else self._gevent_send
+        )
         #: Blocking reads for :meth:`wait` (the request greenlet's buffered reader).
         self._read = read
         self.max_message = max_message
@@ -164,6 +170,9 @@ class LeanWebSocket:
             raise OSError("the websocket is closed")
         self._write(data)
 
+    def _gevent_send(self, data: bytes) -> int:
+        return int(self._sock.send(data, 0, 0.0))
+
     def _write(self, data: bytes) -> None:
         backlog = self._backlog
         if backlog is not None:
@@ -175,7 +184,7 @@ class LeanWebSocket:
                 raise OSError("slow consumer")
             return
         try:
-            sent = self._sock.send(data, 0, 0.0)
+            sent = self._raw_send(data)
         except BlockingIOError:
             sent = 0
         except OSError:
@@ -186,6 +195,41 @@ class LeanWebSocket:
             self._backlog = [rest]
             self._backlog_bytes = len(rest)
             gevent.spawn(self._flush)
+
+    def push(self, data: bytes) -> bool:
+        """A room emit's frames, if this connection takes direct writes now (else False).
+
+        :meth:`ready` and :meth:`write` in one call, for the fan-out loop: a room of
+        thousands runs this once per member. A connection that fails here is closed; its
+        client catches up when it rejoins.
+        """
+        engine = self.engine
+        if (
+            not self.connected
+            or engine is None
+            or not engine.upgraded
+            or engine.upgrading
+            or engine.closing
+            or engine.closed
+        ):
+            return False
+        queue = engine.queue
+        if type(queue) is not DirectQueue and queue.qsize():
+            return False
+        if self._backlog is None:
+            try:
+                sent = self._raw_send(data)
+            except BlockingIOError:
+                sent = 0
+            except OSError:
+                self.abort()
+                return True
+            if sent == len(data):
+                return True
+            data = data[sent:]
+        with contextlib.suppress(OSError):
+            self._write(data)
+        return True
 
     def _flush(self) -> None:
         """Drain the backlog in its own greenlet; writers append behind it meanwhile."""
@@ -713,10 +757,7 @@ class LiveEmit(socketio.Manager):
             if sid in skip:
                 continue
             ws = live.get(eio_sid)
-            if ws is not None and ws.ready():
-                with contextlib.suppress(OSError):  # gone: the client catches up on rejoin
-                    ws.write(frames)
-            else:
+            if ws is None or not ws.push(frames):
                 for p in packets:
                     send_eio(eio_sid, p)
 

@@ -290,7 +290,7 @@ class LiveNamespace(Namespace):
         if room_talk is not None and talk_id != room_talk:
             raise ValidationFailed("session_id does not match the room.", field="session_id")
         _throttle("post", user.id)
-        post, _ = do_create_post(
+        created = do_create_post(
             user,
             conference,
             PostRequest(
@@ -306,4 +306,4 @@ class LiveNamespace(Namespace):
             ),
             client_id,
         )
-        return {"ok": True, "post": post_wire(post)}
+        return {"ok": True, "post": created.wire}

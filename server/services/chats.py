@@ -26,6 +26,7 @@ from server.domain.text import normalize_hashtag
 from server.errors import Conflict, Forbidden, ValidationFailed
 from server.extensions import db
 from server.models import Conference, Post, Tweetchat, TweetchatQuestion, User
+from server.services import wall_rules
 from server.services.connecting import ORGANIZER_ROLES, chat_is_live, get_chat
 from server.services.events import queue_event
 from server.services.tweetups import person_wire
@@ -213,6 +214,8 @@ def do_release_next(user: User, chat_id: int, expected: int | None = None) -> Tw
     question = chat.questions[number - 1]
     question.released_at = now()
     conference = db.session.get_one(Conference, chat.conference_id)
+    if number == 1:
+        wall_rules.restamp(conference)  # the chat is running: its hashtag now places posts
     room = chat_room(chat.id)
     queue_event(
         "question",
@@ -229,6 +232,7 @@ def do_end(user: User, chat_id: int) -> Tweetchat:
     _require_host(user, chat)
     if chat.ended_at is None:
         chat.ended_at = now()
+        wall_rules.restamp(db.session.get_one(Conference, chat.conference_id))
         room = chat_room(chat.id)
         queue_event("chat_ended", {"room": room, "chat_id": chat.id}, [room])
         db.session.commit()

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from server.domain.connecting import has_hashtag, parse_answer
 from server.errors import NotFound, ValidationFailed
 from server.extensions import db
 from server.models import Conference, Post, Tweetchat, Tweetup, User
+from server.services import wall_rules
 
 ORGANIZER_ROLES = ("organizer",)
 
@@ -129,18 +128,9 @@ def check_placement(
 def _running_chat_tagged(conference: Conference, text: str) -> Tweetchat | None:
     if "#" not in text and "\uff03" not in text:
         return None
-    chats = db.session.scalars(
-        select(Tweetchat)
-        .where(
-            Tweetchat.conference_id == conference.id,
-            Tweetchat.current_question > 0,
-            Tweetchat.ended_at.is_(None),
-        )
-        .order_by(Tweetchat.start_at, Tweetchat.id)
-    )
-    for chat in chats:
-        if has_hashtag(text, chat.hashtag):
-            return chat
+    for chat_id, hashtag in wall_rules.rules_for(conference).running_chats:
+        if has_hashtag(text, hashtag):
+            return db.session.get_one(Tweetchat, chat_id)
     return None
 
 

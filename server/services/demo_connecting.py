@@ -21,6 +21,7 @@ from server.models import (
     TweetupRsvp,
     User,
 )
+from server.services import wall_rules
 
 
 def _user(username: str | None) -> User | None:
@@ -99,5 +100,6 @@ def load(conference: Conference, extras: dict[str, Any], days: int) -> tuple[int
                 TweetchatQuestion(number=n, text=question_text(n, text))
                 for n, text in enumerate(spec["questions"], start=1)
             ]
+    wall_rules.restamp(conference)  # chats' hashtags may have changed under a running server
     db.session.commit()
     return len(extras.get("tweetups", [])), len(extras.get("tweetchats", []))

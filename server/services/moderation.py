@@ -27,8 +27,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from flask import g, has_request_context, request
 from sqlalchemy import func, or_, select, update
@@ -40,6 +39,7 @@ from server.errors import Conflict, Forbidden, NotFound, Unauthorized, Validatio
 from server.extensions import db
 from server.models import AuditLog, Conference, Post, Report, Talk, User, WatchedWord
 from server.services import posts as wall
+from server.services import wall_rules
 from server.services.events import queue_event
 from server.services.programme import valid_id
 
@@ -206,24 +206,9 @@ def check_author(user: User) -> None:
         raise Forbidden("Your account is blocked from posting on the walls.", code="blocked")
 
 
-@lru_cache(maxsize=128)
-def _matcher(terms: tuple[tuple[str, str], ...]) -> ww.Matcher:
-    return ww.Matcher(ww.WatchedTerm(p, cast(ww.Action, a)) for p, a in terms)
-
-
-def matcher_for(conference_id: int) -> ww.Matcher:
-    """The conference's compiled watch list (compiled once per distinct list)."""
-    rows = db.session.execute(
-        select(WatchedWord.pattern, WatchedWord.action)
-        .where(WatchedWord.conference_id == conference_id)
-        .order_by(WatchedWord.id)
-    ).all()
-    return _matcher(tuple((p, a) for p, a in rows))
-
-
 def screen_text(conference: Conference, text: str) -> Screening:
     """Run the watch list; a *block* term refuses the post (the list itself stays private)."""
-    screening = Screening(tuple(matcher_for(conference.id).find(text)))
+    screening = Screening(tuple(wall_rules.rules_for(conference).matcher.find(text)))
     if screening.action == "block":
         raise ValidationFailed(
             "This post contains a term that is not allowed on this wall (a blocked term). "
@@ -736,6 +721,7 @@ def do_add_watched_word(
         target_id=word.id,
         details={"pattern": checked, "action": checked_action},
     )
+    wall_rules.restamp(conference)
     db.session.commit()
     return word
 
@@ -755,6 +741,7 @@ def do_update_watched_word(
             details={"pattern": word.pattern, "action": [word.action, checked_action]},
         )
         word.action = checked_action
+        wall_rules.restamp(conference)
     db.session.commit()
     return word
 
@@ -770,6 +757,7 @@ def do_delete_watched_word(actor: User, conference: Conference, word_id: int) ->
         details={"pattern": word.pattern, "action": word.action},
     )
     db.session.delete(word)
+    wall_rules.restamp(conference)
     db.session.commit()
 
 
@@ -777,7 +765,7 @@ def try_watched_words(conference: Conference, text: str) -> list[dict[str, Any]]
     """What the current list would do to ``text`` (the moderators' "test" box)."""
     return [
         {"pattern": m.pattern, "action": m.action, "start": m.start, "end": m.end}
-        for m in matcher_for(conference.id).find(text)
+        for m in wall_rules.load_matcher(conference.id).find(text)
     ]
 
 

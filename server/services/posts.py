@@ -13,10 +13,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.clock import now
 from server.domain.text import measure
@@ -124,6 +125,39 @@ def _existing(user: User, key: str) -> Post | None:
     )
 
 
+#: The author's post with this key, and their posts of the same text within the double-tap
+#: window: both checks in one indexed query (each branch has an ``author_id`` index).
+_PRIOR = select(Post.id, Post.idempotency_key).where(
+    Post.author_id == bindparam("author"),
+    or_(
+        Post.idempotency_key == bindparam("key"),
+        and_(
+            Post.created_at >= bindparam("since"),
+            Post.text == bindparam("text"),
+            Post.status.in_(("visible", "pending", "held")),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What the author already posted that matters to a new post."""
+
+    same_key: int | None  # the post this idempotency key made
+    same_text: int | None  # a post of the same text within the double-tap window
+
+
+def _prior(user: User, key: str, request: PostRequest) -> Prior:
+    rows = db.session.execute(
+        _PRIOR,
+        {"author": user.id, "key": key, "since": now() - DOUBLE_TAP_WINDOW, "text": request.text},
+    ).all()
+    same_key = next((pid for pid, k in rows if k == key), None)
+    same_text = next((pid for pid, k in rows if k != key), None)
+    return Prior(same_key, same_text)
+
+
 def _replay(post: Post, request: PostRequest) -> Post:
     if post.request_hash != request.fingerprint():
         raise ValidationFailed(
@@ -160,17 +194,9 @@ def _check_talk(conference: Conference, talk_id: int | None) -> Talk | None:
     return talk
 
 
-def _check_duplicate(user: User, request: PostRequest) -> None:
+def _check_duplicate(request: PostRequest, recent: int | None) -> None:
     if request.allow_duplicate:
         return
-    recent = db.session.scalar(
-        select(Post.id).where(
-            Post.author_id == user.id,
-            Post.text == request.text,
-            Post.created_at >= now() - DOUBLE_TAP_WINDOW,
-            Post.status.in_(("visible", "pending", "held")),
-        )
-    )
     if recent is not None:
         raise Conflict(
             "You just posted the same text. Send allow_duplicate: true to post it again.",
@@ -181,18 +207,21 @@ def _check_duplicate(user: User, request: PostRequest) -> None:
 
 def next_seq(conference_id: int) -> int:
     """Take the conference's next number; the row lock orders concurrent writers."""
-    return int(
-        db.session.execute(
-            update(Conference)
-            .where(Conference.id == conference_id)
-            .values(post_seq=Conference.post_seq + 1)
-            .returning(Conference.post_seq)
-        ).scalar_one()
-    )
+    return int(db.session.execute(_NEXT_SEQ, {"conference": conference_id}).scalar_one())
+
+
+_conferences = cast(Table, Conference.__table__)
+#: A Core statement built once (the ORM's bulk-update machinery is not needed here).
+_NEXT_SEQ = (
+    update(_conferences)
+    .where(_conferences.c.id == bindparam("conference"))
+    .values(post_seq=_conferences.c.post_seq + 1)
+    .returning(_conferences.c.post_seq)
+)
 
 
 def check_post(
-    user: User, conference: Conference, request: PostRequest
+    user: User, conference: Conference, request: PostRequest, prior: Prior
 ) -> tuple[str, Talk | None, list[compose.Finding]]:
     """Validate and authorise; returns the text, the session and the confirmed findings."""
     text = _check_text(request.text)
@@ -212,20 +241,32 @@ def check_post(
             code="phi_suspected",
             details={"findings": [f.as_dict() for f in findings]},
         )
-    _check_duplicate(user, request)
+    _check_duplicate(request, prior.same_text)
     return text, talk, findings
+
+
+class Created(NamedTuple):
+    """A new or replayed post and its wire form (built once: published and answered)."""
+
+    post: Post
+    replayed: bool
+    wire: dict[str, Any]
+
+
+def _replayed(post: Post, request: PostRequest) -> Created:
+    return Created(_replay(post, request), True, post_wire(post))
 
 
 def do_create_post(
     user: User, conference: Conference, request: PostRequest, key: str
-) -> tuple[Post, bool]:
-    """Create the post (or return the one this key made); ``(post, replayed)``."""
+) -> Created:
+    """Create the post (or return the one this key made)."""
     key = check_idempotency_key(key)
-    existing = _existing(user, key)
-    if existing is not None:
-        return _replay(existing, request), True
+    prior = _prior(user, key, request)
+    if prior.same_key is not None:
+        return _replayed(db.session.get_one(Post, prior.same_key), request)
     moderation.check_author(user)  # 403 blocked
-    text, talk, findings = check_post(user, conference, request)
+    text, talk, findings = check_post(user, conference, request, prior)
     placement = connecting.check_placement(
         user,
         conference,
@@ -269,22 +310,28 @@ def do_create_post(
         existing = _existing(user, key)
         if existing is None:
             raise
-        return _replay(existing, request), True
+        return _replayed(existing, request)
     if request.image_ids:
         uploads.claim_images(user, post.id, request.image_ids)
         db.session.expire(post, ["images"])
+    else:
+        set_committed_value(post, "images", [])  # known empty: no query to find out
+    wire = post_wire(post)
     if status == "visible":
-        publish_posts(db.session.get_one(Conference, conference_id), [post])
+        publish_posts(db.session.get_one(Conference, conference_id), [post], [wire])
     moderation.queue_review(db.session.get_one(Conference, conference_id), post)
     db.session.commit()
-    return post, False
+    return Created(post, False, wire)
 
 
-def publish_posts(conference: Conference, posts: list[Post]) -> None:
+def publish_posts(
+    conference: Conference, posts: list[Post], wires: list[dict[str, Any]] | None = None
+) -> None:
     """Queue a ``posts`` event per room (sent after commit)."""
     by_room: dict[str, list[dict[str, Any]]] = {}
-    for post in posts:
-        wire = post_wire(post)
+    if wires is None:
+        wires = [post_wire(post) for post in posts]
+    for post, wire in zip(posts, wires, strict=True):
         for room in rooms_of(post, conference):
             by_room.setdefault(room, []).append(wire)
     for room, items in by_room.items():

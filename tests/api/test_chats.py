@@ -302,3 +302,22 @@ def test_unknown_chats_are_404_in_the_one_error_shape(demo: dict[str, int], anon
         assert response.get_json() == {
             "error": {"code": "not_found", "message": "There is no tweetchat 999999."}
         }
+
+
+def test_the_wall_places_tagged_posts_only_while_the_chat_runs(
+    demo: dict[str, int], make_user: Callable[..., Api]
+) -> None:
+    """Each process keeps the running chats' hashtags between posts; starting and ending a
+    chat must reach the very next post (the conference's rules stamp changes)."""
+    host, ana = make_user(), make_user(username="ana")
+    cid = schedule(host, hashtag="StampChat")["id"]
+
+    before = post(ana, "Warming up #StampChat").get_json()  # the chat has not started
+    release(host, cid)
+    during = post(ana, "A1 here #StampChat").get_json()
+    assert host.post(f"/api/v1/chats/{cid}/end").status_code == 200
+    after = post(ana, "Still talking about it #StampChat").get_json()
+
+    assert before["chat_id"] is None
+    assert (during["chat_id"], during["question"]) == (cid, 1)
+    assert after["chat_id"] is None

@@ -736,3 +736,22 @@ def test_ids_the_database_cannot_hold_are_not_found(
     assert moderator.get(f"{AUDIT}/{huge}").status_code == 404
     assert moderator.get(QUEUE, query_string={"after": huge}).status_code == 422
     assert table_counts(clean_app) == before
+
+
+def test_a_watch_list_change_reaches_the_next_post_at_once(
+    conf: str, attendee: Api, moderator: Api
+) -> None:
+    """The list is kept between posts; adding, changing and removing a term must each reach
+    the very next post (the conference's rules stamp changes with the list)."""
+    assert post(attendee, "Free raffle at booth 12").status_code == 201
+
+    word = moderator.post(WORDS, json={"pattern": "raffle", "action": "block"}).get_json()
+    blocked = post(attendee, "Another raffle at booth 14")
+    moderator.patch(f"{WORDS}/{word['id']}", json={"action": "hold"})
+    held = post(attendee, "Last raffle at booth 16").get_json()
+    moderator.delete(f"{WORDS}/{word['id']}")
+    free = post(attendee, "Raffle results at booth 18").get_json()
+
+    assert error_code(blocked) == "blocked_term"
+    assert held["status"] == "pending"
+    assert free["status"] == "visible"
