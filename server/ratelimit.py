@@ -2,7 +2,7 @@
 
 Signed-in callers are counted per account; anonymous ones per address. The same budgets
 apply over HTTP (Flask-Limiter, in Redis when ``REDIS_URL`` is set) and, for posting, over
-the socket (:mod:`server.realtime.throttle`, per process).
+the socket (:mod:`server.realtime.throttle`, in the same storage).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from flask import g, request
 
 #: Live posters do burst (a slide goes up, three posts follow); ten in ten seconds is a lot.
 POST_LIMIT = "10 per 10 seconds;300 per hour"
+#: Posts in the short window of :data:`POST_LIMIT` (a live poster's burst).
 POST_BURST = 10
-POST_RATE_PER_SECOND = 1.0
 UPLOAD_LIMIT = "10 per minute;100 per hour"
 REPORT_LIMIT = "10 per minute;60 per hour"
 

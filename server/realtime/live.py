@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, disconnect, join_room, leave_room
 
 from server.errors import AppError, NotFound, Unauthorized, ValidationFailed
-from server.extensions import db
+from server.extensions import db, limiter, socketio
 from server.models import User
 from server.realtime import control
-from server.realtime.throttle import Throttle, event_throttle, post_throttle
+from server.realtime.presence import Presence
+from server.realtime.throttle import AccountPostLimit, Throttle, event_throttle
 from server.services import accounts, moderation
 from server.services.accounts import SESSION_COOKIE
 from server.services.posts import (
@@ -48,16 +49,57 @@ class RateLimited(AppError):
 
 def _throttles() -> dict[str, Throttle]:
     return current_app.extensions.setdefault(  # type: ignore[no-any-return]
-        "backchannel_socket_throttles", {"post": post_throttle(), "event": event_throttle()}
+        "backchannel_socket_throttles", {"event": event_throttle()}
     )
 
 
-def _throttle(kind: str, key: object) -> None:
-    """Spend a token of ``kind`` for ``key``; refuse with ``retry_after``, and disconnect a
-    client that keeps hammering after being told to wait."""
+class Refused(ConnectionRefusedError):
+    """A refused connection; the client's ``connect_error`` gets ``{"code", "message"}``
+    (python-socketio would send ``{"message": str(arg)}``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.error_args = {"code": code, "message": message}
+
+
+def _local_sockets(user_id: int) -> int:
+    return sum(1 for c in list(_connections.values()) if c["user_id"] == user_id)
+
+
+def _signed_in_sockets() -> list[tuple[int, str]]:
+    return [(c["user_id"], sid) for sid, c in list(_connections.items()) if c["user_id"]]
+
+
+def _presence() -> Presence:
+    """The sockets-per-account cap (across processes with ``REDIS_URL``)."""
+    presence = current_app.extensions.get("backchannel_presence")
+    if presence is None:
+        presence = current_app.extensions["backchannel_presence"] = Presence(
+            MAX_SOCKETS_PER_USER,
+            _local_sockets,
+            current_app.config.get("REDIS_URL"),
+            deployment=str(current_app.config["SQLALCHEMY_DATABASE_URI"]),
+        )
+        presence.start_renewing(socketio.start_background_task, _signed_in_sockets, socketio.sleep)
+    return cast(Presence, presence)
+
+
+def _post_limit() -> AccountPostLimit:
+    limit = current_app.extensions.get("backchannel_post_limit")
+    if limit is None or limit.storage is not limiter.storage:
+        limit = current_app.extensions["backchannel_post_limit"] = AccountPostLimit(
+            limiter.storage
+        )
+    return cast(AccountPostLimit, limit)
+
+
+def _throttle(kind: str, key: int | str) -> None:
+    """Spend a post of account ``key`` or an event of socket ``key``; refuse with
+    ``retry_after``, and disconnect a client that keeps hammering after being told to wait."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
-    verdict = _throttles()[kind].hit(key)
+    post = kind == "post"
+    verdict = _post_limit().hit(int(key), _sid()) if post else _throttles()[kind].hit(key)
     if verdict.allowed:
         return
     if verdict.abusive:
@@ -177,24 +219,17 @@ class LiveNamespace(Namespace):
             if token:
                 user = accounts.user_for_token(str(token), "api")
                 if user is None:
-                    raise ConnectionRefusedError(
-                        {"code": "invalid_token", "message": "That token is unknown or revoked."}
-                    )
+                    raise Refused("invalid_token", "That token is unknown or revoked.")
             else:
                 cookie = request.cookies.get(SESSION_COOKIE)
                 user = accounts.user_for_token(cookie, "cookie") if cookie else None
             if user is not None and user.blocked_at is not None:
-                raise ConnectionRefusedError(
-                    {"code": "blocked", "message": "This account is blocked from the walls."}
-                )
+                raise Refused("blocked", "This account is blocked from the walls.")
             if user is not None:
-                open_sockets = sum(1 for c in _connections.values() if c["user_id"] == user.id)
-                if open_sockets >= MAX_SOCKETS_PER_USER:
-                    raise ConnectionRefusedError(
-                        {
-                            "code": "too_many_connections",
-                            "message": f"At most {MAX_SOCKETS_PER_USER} connections per account.",
-                        }
+                if not _presence().claim(user.id, _sid()):
+                    raise Refused(
+                        "too_many_connections",
+                        f"At most {MAX_SOCKETS_PER_USER} connections per account.",
                     )
                 join_room(f"user:{user.id}")
             _connections[_sid()] = {"user_id": user.id if user else None, "rooms": set()}
@@ -202,8 +237,11 @@ class LiveNamespace(Namespace):
             db.session.remove()
 
     def on_disconnect(self, reason: Any = None) -> None:
-        _connections.pop(_sid(), None)
+        gone = _connections.pop(_sid(), None)
+        if gone is not None and gone["user_id"] is not None:
+            _presence().release(gone["user_id"], _sid())
         _throttles()["event"].forget(_sid())
+        _post_limit().forget(_sid())
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
         return _handled(self._join, data)

@@ -1,20 +1,28 @@
-"""Token buckets for Socket.IO events, which Flask-Limiter never sees (they are not routes).
+"""Limits for Socket.IO events, which Flask-Limiter never sees (they are not routes).
 
-Posting is limited per account (all of a user's sockets in this process share one bucket);
-every other event per socket. A client refused again and again is abusing the server, not
-retrying politely, and gets disconnected. Buckets live in this process: with several
-processes an account's budget is per process (the HTTP limits are the shared ones).
+Posting is limited per account, with the HTTP posting limits, in Flask-Limiter's storage
+(:class:`AccountPostLimit`): Redis with ``REDIS_URL``, so every socket of the account on
+every process draws on one budget. Every other event is limited per socket with a token
+bucket in this process (a socket lives in one process). A client refused again and again is
+abusing the server, not retrying politely, and gets disconnected.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-from server.ratelimit import POST_BURST, POST_RATE_PER_SECOND
+from limits import parse_many
+from limits.storage import Storage
+from limits.strategies import MovingWindowRateLimiter
+
+from server.ratelimit import POST_LIMIT
+
+log = logging.getLogger(__name__)
 
 #: Any event (join, leave, unknown names...) per socket: generous for a client, cheap to hold.
 EVENT_BURST = 30
@@ -93,9 +101,49 @@ class Throttle:
             del self._buckets[key]
 
 
-def post_throttle() -> Throttle:
-    return Throttle(POST_BURST, POST_RATE_PER_SECOND)
-
-
 def event_throttle() -> Throttle:
     return Throttle(EVENT_BURST, EVENT_RATE_PER_SECOND)
+
+
+class AccountPostLimit:
+    """The posting limits per account, counted in a ``limits`` storage shared by processes.
+
+    A moving window (the last 10 seconds, the last hour), so a burst cannot straddle a
+    window's edge. Refusals in a row are counted per socket for :data:`ABUSE_STRIKES`.
+    If the storage fails (Redis down) the post goes through, as the HTTP limits let it.
+    """
+
+    def __init__(self, storage: Storage, limits: str = POST_LIMIT) -> None:
+        self.items = parse_many(limits)
+        self.storage = storage
+        self.window = MovingWindowRateLimiter(storage)
+        self._strikes: dict[Hashable, int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, user_id: int, socket_key: Hashable) -> Verdict:
+        account = f"user:{user_id}"
+        try:
+            if all(self.window.test(item, "socket-post", account) for item in self.items):
+                for item in self.items:
+                    self.window.hit(item, "socket-post", account)
+                with self._lock:
+                    self._strikes.pop(socket_key, None)
+                return Verdict(True)
+            wait = max(
+                self.window.get_window_stats(item, "socket-post", account).reset_time
+                for item in self.items
+                if not self.window.test(item, "socket-post", account)
+            )
+        except Exception:  # storage unreachable: let the post through (HTTP does the same)
+            log.warning("the posting limit's storage failed; post allowed", exc_info=True)
+            return Verdict(True)
+        with self._lock:
+            strikes = self._strikes[socket_key] = self._strikes.get(socket_key, 0) + 1
+            if len(self._strikes) > _MAX_KEYS:
+                self._strikes.clear()
+        retry_after = max(1, math.ceil(wait - time.time()))
+        return Verdict(False, retry_after, strikes >= ABUSE_STRIKES)
+
+    def forget(self, socket_key: Hashable) -> None:
+        with self._lock:
+            self._strikes.pop(socket_key, None)

@@ -27,9 +27,12 @@ from tests.e2e.live_server import (
     post_http,
     postgres_database,
     shared_redis,
+    socketio,
     token_for,
+    wait_until,
     wait_until_listening,
 )
+from tests.words import unique_word
 
 pytestmark = pytest.mark.e2e
 
@@ -196,3 +199,55 @@ def test_posts_made_while_redis_is_down_reach_every_client_after_it_returns(
                 assert client.inconsistent == []
     finally:
         queue.stop()
+
+
+def test_an_accounts_socket_cap_and_posting_budget_hold_across_processes(
+    database: tuple[Path, str],
+) -> None:
+    """Ten sockets per account and ten posts in ten seconds, however the load balancer
+    spreads the account's tabs over the processes (counted in Redis)."""
+    workdir, database_url = database
+    redis_url = shared_redis(SHARED_REDIS_DB)
+    with two_servers(workdir, database_url, redis_url, {"RATELIMIT_ENABLED": "1"}) as deployment:
+        a, b = deployment.servers
+        token = token_for(a.url, *POSTER)
+        tabs = [LiveClient(server.url, token).connect() for server in (a, b) * 5]
+
+        assert _refusal(b.url, token) == "too_many_connections"
+        assert _refusal(b.url, "not-a-token") == "invalid_token"
+        tabs.pop(0).disconnect()  # a tab on A closes: its place is free for one on B
+        assert wait_until(lambda: _connects(b.url, token, tabs), timeout=10)
+        assert _refusal(a.url, token) == "too_many_connections"
+
+        acks = [tab.post(f"Burst post {n} {unique_word()}") for n, tab in enumerate(tabs)]
+        refused = [tab.post(f"One too many {unique_word()}") for tab in tabs[:2]]
+
+        assert [ack["ok"] for ack in acks] == [True] * len(tabs)
+        assert {tab.url for tab in tabs} == {a.url, b.url}
+        for ack in refused:  # one on each process
+            assert ack["ok"] is False and ack["error"]["code"] == "rate_limited"
+            assert 1 <= ack["error"]["retry_after"] <= 10
+        for tab in tabs:
+            tab.disconnect()
+
+
+def _refusal(url: str, token: str) -> str | None:
+    """The code the server refused a socket with (None if it was accepted)."""
+    refusals: list[Any] = []
+    sio = socketio.Client(reconnection=False)
+    sio.on("connect_error", refusals.append, namespace="/live")
+    try:
+        sio.connect(url, namespaces=["/live"], transports=["websocket"], auth={"token": token},
+                    wait_timeout=20)
+    except socketio.exceptions.ConnectionError:
+        return str(refusals[0]["code"]) if refusals else "no reason given"
+    sio.disconnect()
+    return None
+
+
+def _connects(url: str, token: str, tabs: list[LiveClient]) -> bool:
+    try:
+        tabs.append(LiveClient(url, token).connect())
+    except socketio.exceptions.ConnectionError:
+        return False
+    return True

@@ -37,9 +37,10 @@ WALL = "/api/v1/conferences/nrc26/posts"
 
 
 def frozen_throttles(app: Flask) -> None:
-    """The app's socket buckets, with a clock that does not move."""
+    """The app's per-socket event buckets, with a clock that does not move. (Posting counts
+    in the limiter's storage over a moving window of ten seconds: a test's burst of ten
+    posts takes far less.)"""
     app.extensions["backchannel_socket_throttles"] = {
-        "post": Throttle(POST_BURST, 1.0, clock=lambda: 1000.0),
         "event": Throttle(EVENT_BURST, 5.0, clock=lambda: 1000.0),
     }
 
@@ -158,7 +159,7 @@ def test_socket_posting_is_limited_per_account(
     for ack in (refused, from_the_other_socket):
         assert ack["ok"] is False
         assert ack["error"]["code"] == "rate_limited"
-        assert ack["error"]["retry_after"] == 1
+        assert 1 <= ack["error"]["retry_after"] <= 10  # when the oldest of the ten leaves
     assert first.is_connected(NS)
     assert socket_post(other, "bob is fine")["ok"] is True
 
