@@ -183,6 +183,10 @@ class LeanWebSocket:
                 self.abort()
                 raise OSError("slow consumer")
             return
+        self._send_now(data)
+
+    def _send_now(self, data: bytes) -> None:
+        """One non-blocking send; what the kernel does not take starts the backlog."""
         try:
             sent = self._raw_send(data)
         except BlockingIOError:
@@ -216,18 +220,20 @@ class LeanWebSocket:
         queue = engine.queue
         if type(queue) is not DirectQueue and queue.qsize():
             return False
+        # The common case inline (a frame the kernel takes whole): this runs once per member
+        # of a room of thousands, where each call and context manager costs.
         if self._backlog is None:
             try:
                 sent = self._raw_send(data)
             except BlockingIOError:
                 sent = 0
             except OSError:
-                self.abort()
+                self.abort()  # gone: the client catches up on rejoin
                 return True
             if sent == len(data):
                 return True
             data = data[sent:]
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # cut off as a slow reader: it catches up on rejoin
             self._write(data)
         return True
 

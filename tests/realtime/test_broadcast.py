@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import gevent
@@ -19,6 +20,7 @@ from server.realtime.broadcast import (
     OP_PING,
     OP_PONG,
     OP_TEXT,
+    DirectQueue,
     LeanWebSocket,
     ProtocolError,
     accept_key,
@@ -146,6 +148,45 @@ def test_a_full_socket_keeps_frames_in_order_in_the_backlog(
     assert received == expected
     gevent.sleep(0)
     assert ws._backlog is None
+
+
+def _engine(ws: LeanWebSocket, **state: bool) -> SimpleNamespace:
+    """The attributes of python-engineio's ``Socket`` that the fan-out reads."""
+    flags = {"upgraded": True, "upgrading": False, "closing": False, "closed": False, **state}
+    return SimpleNamespace(queue=DirectQueue(ws, Exception), **flags)
+
+
+def test_push_writes_only_to_settled_websockets_and_keeps_order_behind_a_backlog(
+    pair: tuple[LeanWebSocket, Any],
+) -> None:
+    ws, peer = pair
+    assert ws.push(frame(b"early")) is False  # no engine.io socket yet
+    ws.engine = _engine(ws, upgrading=True)
+    assert ws.push(frame(b"upgrading")) is False  # engine.io's own path takes it
+    ws.engine = _engine(ws)
+    frames = [frame(f"{i:06d}".encode() * 500) for i in range(200)]  # 600 KB: a backlog
+
+    assert all(ws.push(data) for data in frames)
+    assert ws._backlog is not None
+    received, expected = b"", b"".join(frames)
+    while len(received) < len(expected):
+        gevent.sleep(0)
+        received += peer.recv(1 << 20)
+    assert received == expected
+
+
+def test_push_to_a_connection_that_is_gone_closes_it_quietly(
+    pair: tuple[LeanWebSocket, Any],
+) -> None:
+    ws, peer = pair
+    ws.engine = _engine(ws)
+    peer.close()
+    for _ in range(50):  # the first sends may still land in the kernel's buffer
+        assert ws.push(frame(b"x" * 1000)) is True
+        if not ws.connected:
+            break
+    assert ws.connected is False
+    assert ws.push(frame(b"late")) is False
 
 
 def test_a_client_that_stops_reading_is_cut_off(
