@@ -241,7 +241,9 @@ class LiveNamespace(Namespace):
         if gone is not None and gone["user_id"] is not None:
             _presence().release(gone["user_id"], _sid())
         _throttles()["event"].forget(_sid())
-        _post_limit().forget(_sid())
+        post_limit = current_app.extensions.get("backchannel_post_limit")
+        if post_limit is not None:  # made on the first post with rate limits on
+            post_limit.forget(_sid())
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
         return _handled(self._join, data)

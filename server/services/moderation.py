@@ -444,17 +444,29 @@ def do_approve(actor: User, post_id: int, reason: str | None = None) -> Decision
             post.status = "held"
         else:
             _publish(conference, post)
+    return _settled("approve", actor, conference, post, reason, {"from": before, "to": post.status})
+
+
+def _settled(
+    action: str,
+    actor: User,
+    conference: Conference,
+    post: Post,
+    reason: str | None,
+    details: dict[str, Any],
+) -> Decision:
+    """A post kept by a moderator: off the queue, audited, announced, committed."""
     _kept(post, actor)
     audit(
-        "post.approve",
+        f"post.{action}",
         actor=actor,
         conference_id=conference.id,
         target_type="post",
         target_id=post.id,
         reason=reason,
-        details={"from": before, "to": post.status},
+        details=details,
     )
-    _decided(conference, post, "approve")
+    _decided(conference, post, action)
     db.session.commit()
     return Decision(post, True)
 
@@ -512,19 +524,8 @@ def do_restore(actor: User, post_id: int, reason: str | None = None) -> Decision
         post.removed_seq = None
     else:
         _publish(conference, post)
-    _kept(post, actor)
-    audit(
-        "post.restore",
-        actor=actor,
-        conference_id=conference.id,
-        target_type="post",
-        target_id=post.id,
-        reason=reason,
-        details={"to": post.status, "seq": post.seq},
-    )
-    _decided(conference, post, "restore")
-    db.session.commit()
-    return Decision(post, True)
+    details = {"to": post.status, "seq": post.seq}
+    return _settled("restore", actor, conference, post, reason, details)
 
 
 # ------------------------------------------------------------------------------------------
