@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from server.app import create_app
 from server.config import normalise_database_url
 from server.extensions import db
+from server.gcpolicy import freeze_startup_objects
 from server.services.programme_import import do_import_programme
 
 SOURCE = ROOT.parent / "shared" / "data" / "schedules" / "pyfahrplan-34c3-schedule.json"
@@ -114,6 +115,7 @@ def main() -> None:
         db.session.remove()
 
     client = app.test_client()
+    freeze_startup_objects()  # as `backchannel serve` does once it has started
     base = "/api/v1/conferences/big0/sessions"
 
     def full_listing() -> None:

@@ -39,11 +39,13 @@ def serve(host: str, port: int, no_upgrade: bool) -> None:
     monkey.patch_all()
     app = _app()
     from server.extensions import socketio  # noqa: PLC0415 -- after patching
+    from server.gcpolicy import freeze_startup_objects  # noqa: PLC0415
     from server.services.background import start_background_jobs  # noqa: PLC0415
 
     if not no_upgrade:
         _upgrade(app)
     start_background_jobs(app, socketio)
+    freeze_startup_objects()  # again after the analytics warm-up (server/gcpolicy.py)
     click.echo(f"Backchannel on http://{host}:{port}  (database: {_safe_url(app)})")
     socketio.run(
         app,

@@ -9,6 +9,7 @@ from flask import Flask
 
 from server.clock import now
 from server.extensions import db
+from server.gcpolicy import freeze_startup_objects
 from server.services import analytics
 from server.services.moderation import release_due_embargoes
 from server.services.remote_schedule import refresh_due
@@ -31,6 +32,7 @@ def start_background_jobs(app: Flask, runner: Any) -> None:
                 log.exception("analytics warm-up failed")
             finally:
                 db.session.remove()
+            freeze_startup_objects()  # the warmed snapshot lives as long as the process
 
     runner.start_background_task(warm)
     refresh = app.config.get("IMPORT_REFRESH_ENABLED", True)
