@@ -89,9 +89,15 @@ class LiveServer:
     policies: dict[str, int] = field(default_factory=dict)
     #: The session whose speaker has handles on every network.
     with_handles: int = 0
+    #: The server's environment, for ``backchannel`` commands against the same instance.
+    env: dict[str, str] = field(default_factory=dict)
 
     def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         return _request(method, f"{self.url}/api/v1{path}", body, token)
+
+    def cli(self, *args: str) -> str:
+        """Run ``backchannel ARGS`` on the running server's instance (e.g. another import)."""
+        return _run(list(args), self.env)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -176,7 +182,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         )
     try:
         _wait_until_up(url, process, log)
-        server = LiveServer(url=url, slug="democon")
+        server = LiveServer(url=url, slug="democon", env=env)
         _decorate(server)
         yield server
     finally:

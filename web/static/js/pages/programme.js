@@ -1,4 +1,6 @@
-// The programme: day tabs, track and room filters, search as you type, "load more".
+// The programme: day tabs, track and room filters, search as you type, and a list that loads
+// its next page by itself as the reader nears the end (a real "Load more sessions" button
+// stays for keyboard and screen-reader users, and for browsers without IntersectionObserver).
 
 import { api, isAbort } from "../api.js";
 import { debounce, el, uid } from "../dom.js";
@@ -6,6 +8,9 @@ import { errorNotice, sessionCard } from "../components.js";
 import { clock, dayLabel, localDate, todayIn, zoneLabel } from "../time.js";
 
 const PAGE_SIZE = 40;
+// The next page is asked for while the reader is still this far above the end of the list
+// (about two phone screens), so scrolling on rarely meets the end.
+const PREFETCH_MARGIN = "0px 0px 1600px 0px";
 const ALL = "all";
 
 function defaultDay(conference) {
@@ -119,11 +124,14 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
     el("div", { class: "field field--search" }, el("label", { for: searchId }, "Search sessions"), search));
   view.append(dayTabs, form);
 
-  const count = el("p", { class: "result-count", "aria-live": "polite" });
+  const count = el("p", { class: "result-count" });
+  // What changed, for screen readers: the count after a new listing, "40 more sessions
+  // loaded" after a further page (the visible count alone would not say what was added).
+  const status = el("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
   const list = el("div", { class: "programme-list" });
   const more = el("button", { type: "button", class: "btn btn--secondary btn--block load-more", hidden: true },
     "Load more sessions");
-  view.append(count, list, more);
+  view.append(count, status, list, more);
 
   // Filters need the tracks and rooms; the list does not wait for them.
   Promise.all([
@@ -143,8 +151,12 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
   }).catch((error) => { if (!isAbort(error)) console.warn("filters unavailable", error); });
 
   let listController = null;
+  let loading = false;
   let cursor = null;
   let shown = 0;
+  // After a further page failed (offline, say), wait for a tap on the button: no retry loop.
+  let autoPaused = false;
+  let appendError = null;
   let lastDay = null;
   let lastSlot = null;
   let lastUl = null;
@@ -161,7 +173,19 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
     history.replaceState(null, "", `/programme${text ? `?${text}` : ""}`);
   }
 
+  /**
+   * Add a page of sessions. Everything new is built off the page and goes in with one append
+   * per parent, so the browser lays out once: more cards for the time slot the last page
+   * ended in go into that slot; the new slots (and day headings) go into a new chunk. A chunk
+   * off screen is not laid out or painted (content-visibility in app.css), so a long list
+   * costs little per frame however far it grows. Returns the first new card.
+   */
   function appendItems(items) {
+    const openUl = lastUl; // the last time slot already on the page, or null
+    const tail = document.createDocumentFragment(); // more cards for that slot
+    const fresh = el("div", { class: "programme-chunk" }); // new slots (and day headings)
+    let first = null;
+    let inChunk = 0;
     for (const item of items) {
       if (item.status === "cancelled") continue; // cancelled sessions stay out of the programme
       if (!example) {
@@ -170,7 +194,7 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
       }
       const day = localDate(item.start);
       if (state.day === ALL && day !== lastDay) {
-        list.append(el(embedded ? "h3" : "h2", { class: "day-head" }, dayLabel(day, { long: true })));
+        fresh.append(el(embedded ? "h3" : "h2", { class: "day-head" }, dayLabel(day, { long: true })));
         lastDay = day;
         lastSlot = null;
       }
@@ -178,16 +202,30 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
       if (slot !== lastSlot) {
         // Headings stay in order for screen readers: page h1 > (day) > time slot > card h3.
         const level = (embedded ? 3 : 2) + (state.day === ALL ? 1 : 0);
-        list.append(el(`h${Math.min(level, 4)}`, { class: "slot-head" },
+        fresh.append(el(`h${Math.min(level, 4)}`, { class: "slot-head" },
           el("time", { datetime: item.start }, clock(item.start))));
         lastUl = el("ul", { class: "session-list" });
-        list.append(lastUl);
+        fresh.append(lastUl);
         lastSlot = slot;
       }
       itemsById.set(item.id, item);
-      lastUl.append(sessionCard(item, app, { overlap: clashes(item), onStar, calendar: true }));
+      const card = sessionCard(item, app, { overlap: clashes(item), onStar, calendar: true });
+      if (lastUl === openUl) {
+        tail.append(card);
+      } else {
+        lastUl.append(card);
+        inChunk += 1;
+      }
+      first = first || card;
       shown += 1;
     }
+    if (openUl && tail.firstChild) openUl.append(tail);
+    if (fresh.firstChild) {
+      // The height to assume until the chunk is first drawn (then the real one is kept).
+      fresh.style.setProperty("--chunk-cards", String(inChunk));
+      list.append(fresh);
+    }
+    return first;
   }
 
   function describe() {
@@ -205,7 +243,13 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
       : `${shown}${plus} ${noun}${where}`;
   }
 
-  async function load(append) {
+  /**
+   * Ask for the first page (append false: a new listing replaces the list) or the next one.
+   * `byButton`: the person pressed "Load more sessions"; focus then moves to the first new
+   * session, so it is not left on a button that may disappear.
+   */
+  async function load(append, { byButton = false } = {}) {
+    loading = true;
     await starredReady;
     if (listController) listController.abort();
     listController = new AbortController();
@@ -213,7 +257,12 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
     const onPageAbort = () => mine.abort();
     signal.addEventListener("abort", onPageAbort, { once: true });
     list.setAttribute("aria-busy", "true");
-    more.disabled = true;
+    // aria-disabled, not disabled: a disabled button would lose keyboard focus.
+    more.setAttribute("aria-disabled", "true");
+    if (appendError) {
+      appendError.remove();
+      appendError = null;
+    }
     try {
       const page = await api(`/conferences/${encodeURIComponent(slug)}/sessions`, {
         params: {
@@ -234,21 +283,61 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
         lastUl = null;
       }
       cursor = page.next;
-      appendItems(page.items);
+      const before = shown;
+      const firstNew = appendItems(page.items);
       describe();
       more.hidden = !cursor;
+      if (append) {
+        const added = shown - before;
+        status.textContent = `${added} more ${added === 1 ? "session" : "sessions"} loaded, ${shown} shown${cursor ? "" : ", the end of the list"}.`;
+      } else {
+        status.textContent = count.textContent;
+      }
+      if (byButton) {
+        const cards = list.getElementsByClassName("card");
+        const target = firstNew || (more.hidden ? cards[cards.length - 1] : null);
+        target?.querySelector(".card__link")?.focus();
+      }
+      autoPaused = false;
     } catch (error) {
       if (isAbort(error)) return;
-      if (!append) list.replaceChildren();
-      list.append(errorNotice(error, "the sessions"));
+      if (!append) {
+        list.replaceChildren();
+        cursor = null;
+        more.hidden = true;
+      }
+      const notice = errorNotice(error, "the sessions");
+      list.append(notice);
+      if (append) {
+        appendError = notice;
+        autoPaused = true;
+      }
     } finally {
       signal.removeEventListener("abort", onPageAbort);
       if (mine === listController) {
+        loading = false;
         list.removeAttribute("aria-busy");
-        more.disabled = false;
+        more.removeAttribute("aria-disabled");
+        watchEnd();
       }
     }
   }
+
+  // Automatic loading: the button is the sentinel. When it comes within PREFETCH_MARGIN of
+  // the screen, the next page is fetched. Observing it afresh after every page makes the
+  // observer report where it is now: still near (a short page) -> the next one at once.
+  const nearEnd = "IntersectionObserver" in window
+    ? new IntersectionObserver((entries) => {
+      if (signal.aborted || loading || autoPaused || !cursor) return;
+      if (entries.some((e) => e.isIntersecting)) load(true);
+    }, { rootMargin: PREFETCH_MARGIN })
+    : null;
+  function watchEnd() {
+    if (!nearEnd || signal.aborted) return;
+    nearEnd.unobserve(more);
+    if (cursor && !autoPaused) nearEnd.observe(more);
+  }
+  signal.addEventListener("abort", () => nearEnd?.disconnect(), { once: true });
 
   function reload() {
     syncAddress();
@@ -268,7 +357,11 @@ export async function render({ view, app, query, signal, setTitle, embedded = fa
     reload();
   });
   signal.addEventListener("abort", () => typed.cancel(), { once: true });
-  more.addEventListener("click", () => load(true));
+  more.addEventListener("click", () => {
+    if (loading) return; // that page is on its way
+    autoPaused = false;
+    load(true, { byButton: true });
+  });
 
   await load(false);
 }
