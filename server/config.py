@@ -64,13 +64,20 @@ def from_environment() -> dict[str, Any]:
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
         "ARGON2_PROFILE": os.environ.get("ARGON2_PROFILE", "default"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Tests only: a URL template such as http://127.0.0.1:8123/{host} that replaces
+        # https://{host} when looking up a Mastodon instance's post limit (a fake instance on
+        # loopback); unset, only HTTPS to public addresses is allowed.
+        "MASTODON_TEST_URL": os.environ.get("BACKCHANNEL_MASTODON_TEST_URL") or None,
     }
 
 
 def check_production(config: dict[str, Any]) -> None:
-    """Refuse to boot a production server with the development secret."""
+    """Refuse to boot a production server with the development secret or a test setting."""
     if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") == DEFAULT_SECRET:
         raise RuntimeError("SECRET_KEY must be set in production (BACKCHANNEL_ENV=production)")
+    if config.get("ENV_NAME") == "production" and config.get("MASTODON_TEST_URL"):
+        # It lets instance look-ups reach loopback over plain HTTP: a test fake's door.
+        raise RuntimeError("BACKCHANNEL_MASTODON_TEST_URL is for tests; unset it in production")
     if any(origin.strip() in ("*", "null") for origin in config.get("ALLOWED_ORIGINS", [])):
         # A wildcard would let any site open sockets and send writes with a user's cookie.
         raise RuntimeError("ALLOWED_ORIGINS must list origins; '*' and 'null' are refused")

@@ -15,6 +15,9 @@ POST_LIMIT = "10 per 10 seconds;300 per hour"
 POST_BURST = 10
 UPLOAD_LIMIT = "10 per minute;100 per hour"
 REPORT_LIMIT = "10 per minute;60 per hour"
+#: Looking up a Mastodon instance's post limit fetches from another server: a person does
+#: it once or twice; more would make Backchannel a fetching service for someone else.
+INSTANCE_LOOKUP_LIMIT = "10 per minute;60 per hour"
 
 
 def rate_limit_key() -> str:

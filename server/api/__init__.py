@@ -13,6 +13,7 @@ from server.api import (
     conferences,
     following,
     imports,
+    mastodon,
     moderation,
     posts,
     sessions,
@@ -25,7 +26,7 @@ from server.api import (
 def register_api(api: Api) -> None:
     modules = (
         auth, conferences, sessions, speakers, agenda, imports, compose, posts, uploads, moderation,
-        analytics, tweetups, chats, following,
+        analytics, tweetups, chats, following, mastodon,
     )
     for module in modules:
         api.register_blueprint(module.blp)

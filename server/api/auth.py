@@ -123,18 +123,18 @@ class Me(MethodView):
     @blp.arguments(ProfileUpdateSchema)
     @blp.response(200, UserSchema)
     def patch(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Change display name and handles (the list replaces the handles)"""
+        """Change display name, handles (the list replaces the handles), Mastodon post limit"""
         user = require_user()
         handles = body.get("handles")
         accounts.do_update_profile(
             user,
             display_name=body.get("display_name"),
+            mastodon_limit=body.get("mastodon_limit", accounts.KEEP),
             handles=(
                 None
                 if handles is None
                 else [
-                    accounts.HandleInput(h["network"], h["handle"], h["followers"])
-                    for h in handles
+                    accounts.HandleInput(h["network"], h["handle"], h["followers"]) for h in handles
                 ]
             ),
         )

@@ -15,6 +15,7 @@ from server.schemas.connecting import (
     ChatComposeSchema,
     ChatCreateSchema,
     ChatListSchema,
+    ChatPatchSchema,
     ChatQuestionsSchema,
     ChatSchema,
     ReleaseRequestSchema,
@@ -62,12 +63,34 @@ def get_chat_route(chat_id: int) -> dict[str, Any]:
     return chats.wire(get_chat(chat_id), current_user(), public_url())
 
 
+@blp.route("/chats/<int:chat_id>", methods=["PATCH"])
+@limiter.limit(WRITE_LIMIT)
+@blp.arguments(ChatPatchSchema)
+@blp.response(200, ChatSchema)
+def update_chat(body: dict[str, Any], chat_id: int) -> dict[str, Any]:
+    """Edit the title, description, hashtag or times (the host or an organizer)
+
+    Send only what changes. ``start`` without ``end`` moves the chat (its length stays).
+    Once Q1 is released the start and hashtag stay (409 ``chat_started``, with ``field``);
+    an ended chat is not edited (409 ``chat_ended``). A refused request writes nothing.
+    After commit everyone in ``chat:<id>`` gets ``chat_updated``.
+    """
+    user = require_user()
+    return chats.wire(chats.do_update(user, chat_id, body), user, public_url())
+
+
 @blp.route("/chats/<int:chat_id>/questions", methods=["PUT"])
 @limiter.limit(WRITE_LIMIT)
 @blp.arguments(ChatQuestionsSchema)
 @blp.response(200, ChatSchema)
 def set_questions(body: dict[str, Any], chat_id: int) -> dict[str, Any]:
-    """Rewrite the questions not yet released (the host)"""
+    """Rewrite the questions not yet released (the host or an organizer)
+
+    The whole list: it starts with the released questions as they were asked (409
+    ``question_released`` otherwise); the rest replaces the unreleased ones. 409
+    ``chat_ended`` after the end. After commit everyone in ``chat:<id>`` gets
+    ``chat_updated``.
+    """
     user = require_user()
     chat = chats.do_update_questions(user, get_chat(chat_id), body["questions"])
     return chats.wire(chat, user, public_url())
@@ -119,7 +142,7 @@ def compose_answer(body: dict[str, Any], chat_id: int) -> dict[str, Any]:
         "text": text,
         "hashtag": chat.hashtag,
         "question": released.get(number),
-        "networks": compose.measurements(text),
+        "networks": compose.measurements(text, compose.mastodon_limit_for(current_user())),
     }
 
 

@@ -43,7 +43,8 @@ cap_body(blp, MAX_COMPOSE_BODY, f"Drafter requests are at most {MAX_COMPOSE_BODY
 def measure(body: dict[str, Any]) -> dict[str, Any]:
     """Length of a text on every network, counted as each network counts"""
     text = compose.checked_text(body["text"], allow_empty=True)
-    return {"networks": compose.measurements(text, body["mastodon_limit"])}
+    limit = compose.mastodon_limit_for(current_user(), body.get("mastodon_limit"))
+    return {"networks": compose.measurements(text, limit)}
 
 
 @blp.route("/compose/check", methods=["POST"])
@@ -63,6 +64,7 @@ def check(body: dict[str, Any]) -> dict[str, Any]:
 def compose_draft(body: dict[str, Any]) -> dict[str, Any]:
     """Draft a post from a session for one network, with a template"""
     talk = programme.get_talk(body["session_id"])
+    user = current_user()
     draft, findings = compose.compose_for_session(
         talk,
         network=body["network"],
@@ -71,8 +73,8 @@ def compose_draft(body: dict[str, Any]) -> dict[str, Any]:
         quote=body.get("quote"),
         link=body.get("link"),
         speaker=body.get("speaker"),
-        mastodon_limit=body["mastodon_limit"],
-        user=current_user(),
+        mastodon_limit=compose.mastodon_limit_for(user, body.get("mastodon_limit")),
+        user=user,
     )
     parts = draft.parts
     return {
@@ -117,7 +119,10 @@ def thread(body: dict[str, Any]) -> dict[str, Any]:
     """Split a long note into a numbered thread that fits the network"""
     talk = compose.talk_or_none(body.get("session_id"))
     limit, parts = compose.thread(
-        body["text"], network=body["network"], talk=talk, mastodon_limit=body["mastodon_limit"]
+        body["text"],
+        network=body["network"],
+        talk=talk,
+        mastodon_limit=compose.mastodon_limit_for(current_user(), body.get("mastodon_limit")),
     )
     return {
         "network": body["network"],
@@ -135,7 +140,7 @@ def hand_off(body: dict[str, Any]) -> dict[str, Any]:
         body["text"],
         link=body.get("link"),
         mastodon_instance=body.get("mastodon_instance"),
-        mastodon_limit=body["mastodon_limit"],
+        mastodon_limit=compose.mastodon_limit_for(current_user(), body.get("mastodon_limit")),
     )
     return {
         "text": result.text,
@@ -164,7 +169,7 @@ def draft_view(draft: Draft) -> dict[str, Any]:
         "revision": draft.revision,
         "created_at": draft.created_at,
         "updated_at": draft.updated_at,
-        "networks": compose.measurements(draft.text),
+        "networks": compose.measurements(draft.text, compose.mastodon_limit_for(current_user())),
         "findings": [f.as_dict() for f in findings],
     }
 

@@ -25,6 +25,7 @@ def user_view(user: User) -> dict[str, Any]:
             {"network": h.network, "handle": h.handle, "followers": h.followers}
             for h in sorted(user.handles, key=lambda h: h.network)
         ],
+        "mastodon_limit": user.mastodon_limit,
     }
 
 

@@ -27,6 +27,8 @@ class User(Base):
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Set when a moderator blocks the account: it can no longer post, its sockets are closed.
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The post limit of the person's Mastodon instance (1..100,000); ``None``: the default 500.
+    mastodon_limit: Mapped[int | None] = mapped_column(Integer)
 
     handles: Mapped[list[UserHandle]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserHandle.network"

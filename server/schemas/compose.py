@@ -5,14 +5,18 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from server.domain.drafting import TEMPLATES
+from server.domain.instances import MAX_LIMIT, MIN_LIMIT
 from server.domain.programme import NETWORKS
 from server.schemas.common import StrictSchema
 
 Text = fields.String(required=True, validate=validate.Length(max=100_000))
 MastodonLimit = fields.Integer(
-    load_default=500,
-    validate=validate.Range(min=1, max=100_000),
-    metadata={"description": "Your Mastodon instance's max_characters (default 500)"},
+    allow_none=True,
+    validate=validate.Range(min=MIN_LIMIT, max=MAX_LIMIT),
+    metadata={
+        "description": "Your Mastodon instance's max_characters; absent or null: the limit "
+        "stored in your profile (PATCH /api/v1/me), else 500"
+    },
 )
 NetworkField = fields.String(required=True, validate=validate.OneOf(NETWORKS))
 

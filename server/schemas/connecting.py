@@ -183,6 +183,22 @@ class ChatCreateSchema(StrictSchema):
     questions = Questions
 
 
+class ChatPatchSchema(StrictSchema):
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    hashtag = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Until Q1 is released (409 chat_started after)"},
+    )
+    start = fields.AwareDateTime(
+        metadata={
+            "description": "Until Q1 is released (409 chat_started after); sent without "
+            "'end', it moves the chat and its length stays"
+        }
+    )
+    end = fields.AwareDateTime(metadata={"description": "Also while the chat runs"})
+
+
 class ChatQuestionsSchema(StrictSchema):
     questions = Questions
 

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from server.domain.accounts import password_problem, username_key, username_problem
 from server.domain.handles import normalize_handle
+from server.domain.instances import MAX_LIMIT, MIN_LIMIT
 from server.domain.programme import NETWORKS
 from server.errors import AppError, Conflict, Unauthorized, ValidationFailed
 from server.extensions import db
@@ -146,10 +149,36 @@ class HandleInput:
     followers: int
 
 
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+#: ``do_update_profile(mastodon_limit=KEEP)``: leave the stored limit as it is.
+KEEP = _Keep.KEEP
+
+
+def check_mastodon_limit(value: object) -> int | None:
+    """A Mastodon post limit to store: a whole number in range, or ``None`` (not stated)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_LIMIT <= value <= MAX_LIMIT:
+        raise ValidationFailed(
+            f"Your instance's post limit is a whole number from {MIN_LIMIT} to {MAX_LIMIT:,}.",
+            field="mastodon_limit",
+        )
+    return value
+
+
 def do_update_profile(
-    user: User, *, display_name: str | None = None, handles: list[HandleInput] | None = None
+    user: User,
+    *,
+    display_name: str | None = None,
+    handles: list[HandleInput] | None = None,
+    mastodon_limit: int | Literal[_Keep.KEEP] | None = KEEP,
 ) -> User:
-    """Change the display name and/or replace the handles (an empty handle removes one)."""
+    """Change the display name, replace the handles (an empty handle removes one) and/or set
+    the Mastodon post limit (``None`` forgets it). Nothing is committed unless all are valid."""
+    limit = user.mastodon_limit if mastodon_limit is KEEP else check_mastodon_limit(mastodon_limit)
     if display_name is not None:
         if not display_name.strip():
             raise ValidationFailed("Give a display name.", field="display_name")
@@ -181,6 +210,7 @@ def do_update_profile(
                 user.handles.append(UserHandle(network=network, handle=handle, followers=followers))
             else:
                 current.handle, current.followers = handle, followers
+    user.mastodon_limit = limit
     db.session.commit()
     return user
 

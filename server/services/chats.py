@@ -1,8 +1,16 @@
-"""Tweetchats: scheduling with prepared questions, releasing them one by one, transcripts.
+"""Tweetchats: scheduling with prepared questions, releasing them one by one, editing,
+transcripts.
 
 Releasing a question is a write (the chat's ``current_question`` and the question's
 ``released_at``) followed, after commit, by a ``question`` event to the room ``chat:<id>``;
 a client that was away reads the chat (GET) when it rejoins, so no release is missed.
+Editing the chat (its title, description, hashtag, times, or the questions not released yet)
+sends ``chat_updated`` the same way.
+
+Edits and releases both write the chat's row with an ``UPDATE ... WHERE current_question =
+<what was checked>``: an edit checked against a chat that a release has just started is
+checked again (and refused if it moves the start or the hashtag), and on PostgreSQL the
+row lock makes a release wait for an edit of the questions to commit.
 """
 
 from __future__ import annotations
@@ -29,9 +37,12 @@ from server.models import Conference, Post, Tweetchat, TweetchatQuestion, User
 from server.services import wall_rules
 from server.services.connecting import ORGANIZER_ROLES, chat_is_live, get_chat
 from server.services.events import queue_event
+from server.services.programme import MAX_YEAR, MIN_YEAR
 from server.services.tweetups import person_wire
 
 MAX_TRANSCRIPT_POSTS = 5_000
+#: How often an edit is checked again when a release or another edit got in first.
+_EDIT_ATTEMPTS = 3
 
 
 def chat_room(chat_id: int) -> str:
@@ -109,21 +120,44 @@ class ChatInput:
     description: str | None = None
 
 
-def _check(data: ChatInput) -> tuple[str, list[str]]:
-    if data.end <= data.start:
-        raise ValidationFailed("A tweetchat ends after it starts.", code="invalid_times",
-                               field="end")
-    tag = normalize_hashtag(data.hashtag)
+def _check_year(name: str, when: datetime) -> None:
+    """Instants outside these years are typos (and overflow near the ends of datetime)."""
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise ValidationFailed(
+            f"{name} must fall between the years {MIN_YEAR} and {MAX_YEAR}.",
+            code="invalid_times",
+            field=name,
+        )
+
+
+def _check_times(start: datetime, end: datetime) -> None:
+    _check_year("start", start)
+    _check_year("end", end)
+    if end <= start:
+        raise ValidationFailed(
+            "A tweetchat ends after it starts.", code="invalid_times", field="end"
+        )
+
+
+def _check_hashtag(value: str) -> str:
+    """The hashtag without ``#``."""
+    tag = normalize_hashtag(value)
     if tag is None:
         raise ValidationFailed(
-            f"{data.hashtag!r} is not one hashtag.", code="invalid_hashtag", field="hashtag"
+            f"{value!r} is not one hashtag.", code="invalid_hashtag", field="hashtag"
         )
+    return tag[1:]
+
+
+def _check(data: ChatInput) -> tuple[str, list[str]]:
+    _check_times(data.start, data.end)
+    hashtag = _check_hashtag(data.hashtag)
     questions = [q.strip() for q in data.questions]
     if not questions or len(questions) > MAX_QUESTIONS or not all(questions):
         raise ValidationFailed(
             f"Prepare 1 to {MAX_QUESTIONS} questions, none empty.", field="questions"
         )
-    return tag[1:], [question_text(n, q) for n, q in enumerate(questions, start=1)]
+    return hashtag, [question_text(n, q) for n, q in enumerate(questions, start=1)]
 
 
 def do_schedule(user: User, conference: Conference, data: ChatInput) -> Tweetchat:
@@ -147,9 +181,56 @@ def do_schedule(user: User, conference: Conference, data: ChatInput) -> Tweetcha
     return chat
 
 
-def do_update_questions(user: User, chat: Tweetchat, questions: list[str]) -> Tweetchat:
-    """Rewrite the questions not released yet (released ones stay as they were asked)."""
-    _require_host(user, chat)
+def _require_open(chat: Tweetchat) -> None:
+    if chat.ended_at is not None:
+        raise Conflict("This tweetchat has ended; it is kept as it was.", code="chat_ended")
+
+
+def _claim(chat_id: int, released: int, values: dict[str, Any] | None = None) -> bool:
+    """Write the chat's row if no question was released and the chat was not ended since
+    ``released`` was read (the row is locked until commit on PostgreSQL)."""
+    db.session.commit()  # the checks' read ends: the write starts fresh (SQLite's lock)
+    statement = update(Tweetchat).where(
+        Tweetchat.id == chat_id,
+        Tweetchat.current_question == released,
+        Tweetchat.ended_at.is_(None),
+    )
+    values = values or {"current_question": released}
+    claimed = db.session.execute(statement.values(**values)).rowcount  # type: ignore[attr-defined]
+    if claimed != 1:
+        db.session.rollback()
+    return bool(claimed == 1)
+
+
+def _reread(chat_id: int) -> Tweetchat:
+    chat = get_chat(chat_id)
+    db.session.refresh(chat)
+    return chat
+
+
+def _announce_update(chat: Tweetchat) -> None:
+    """``chat_updated`` to the room, after commit: what everyone may see of the chat."""
+    conference = db.session.get_one(Conference, chat.conference_id)
+    room = chat_room(chat.id)
+    queue_event(
+        "chat_updated",
+        {
+            "room": room,
+            "chat_id": chat.id,
+            "title": chat.title,
+            "description": chat.description,
+            "hashtag": chat.hashtag,
+            "start": _local(conference, chat.start_at),
+            "end": _local(conference, chat.end_at),
+            "state": chat_state(chat),
+            "question_count": len(chat.questions),
+        },
+        [room],
+    )
+
+
+def _question_texts(chat: Tweetchat, questions: list[str]) -> list[str]:
+    """The new list, labelled; released questions must be given back as they were asked."""
     released = chat.current_question
     if len(questions) < released:
         raise Conflict(
@@ -165,15 +246,94 @@ def do_update_questions(user: User, chat: Tweetchat, questions: list[str]) -> Tw
     _, texts = _check(
         ChatInput(chat.title, chat.hashtag, chat.start_at, chat.end_at, tuple(questions))
     )
-    for question in list(chat.questions):
-        if question.number > released:
-            chat.questions.remove(question)
-    db.session.flush()
-    for number, text in enumerate(texts, start=1):
-        if number > released:
-            chat.questions.append(TweetchatQuestion(number=number, text=text))
-    db.session.commit()
-    return chat
+    return texts
+
+
+def do_update_questions(user: User, chat: Tweetchat, questions: list[str]) -> Tweetchat:
+    """Rewrite the questions not released yet (released ones stay as they were asked)."""
+    _require_host(user, chat)
+    chat_id = chat.id
+    for _ in range(_EDIT_ATTEMPTS):
+        _require_open(chat)
+        released = chat.current_question
+        texts = _question_texts(chat, questions)
+        if texts == [q.text for q in chat.questions]:
+            return chat  # as they are (a retry): nothing to write or announce
+        if not _claim(chat_id, released):  # a release or the end got in first: check again
+            chat = _reread(chat_id)
+            continue
+        chat = _reread(chat_id)
+        for question in list(chat.questions):
+            if question.number > released:
+                chat.questions.remove(question)
+        db.session.flush()
+        for number, text in enumerate(texts, start=1):
+            if number > released:
+                chat.questions.append(TweetchatQuestion(number=number, text=text))
+        db.session.flush()
+        _announce_update(chat)
+        db.session.commit()
+        return chat
+    raise Conflict("The tweetchat changed while saving; try again.", code="chat_changed")
+
+
+def _changed_values(chat: Tweetchat, changes: dict[str, Any]) -> dict[str, Any]:
+    """The columns to write for ``changes``, checked against the chat as it is now.
+
+    ``start`` alone moves the chat (its length stays); ``end`` alone changes its length.
+    A running chat keeps its start and its hashtag; an ended one changes no more.
+    """
+    _require_open(chat)
+    started = chat.current_question > 0
+    values: dict[str, Any] = {}
+    if "title" in changes:
+        title = str(changes["title"]).strip()
+        if not title:
+            raise ValidationFailed("Give the tweetchat a title.", field="title")
+        values["title"] = title
+    if "description" in changes:
+        values["description"] = (changes["description"] or "").strip() or None
+    if "hashtag" in changes:
+        hashtag = _check_hashtag(str(changes["hashtag"]))
+        if hashtag != chat.hashtag and started:
+            raise Conflict(
+                "The chat has started: its hashtag is in the answers already and stays.",
+                code="chat_started",
+                field="hashtag",
+            )
+        values["hashtag"] = hashtag
+    start: datetime = changes.get("start", chat.start_at)
+    _check_year("start", start)
+    end: datetime = changes.get("end", chat.end_at + (start - chat.start_at))
+    _check_times(start, end)
+    if start != chat.start_at and started:
+        raise Conflict(
+            "The chat is running: its start cannot move (its end can).",
+            code="chat_started",
+            field="start",
+        )
+    if "start" in changes or "end" in changes:
+        values["start_at"], values["end_at"] = start, end
+    return {name: value for name, value in values.items() if getattr(chat, name) != value}
+
+
+def do_update(user: User, chat_id: int, changes: dict[str, Any]) -> Tweetchat:
+    """Edit the title, description, hashtag and times (the host or an organizer); see
+    :func:`_changed_values` for what may change when. Nothing is written on a refusal."""
+    chat = get_chat(chat_id)
+    _require_host(user, chat)
+    for _ in range(_EDIT_ATTEMPTS):
+        values = _changed_values(chat, changes)
+        if not values:
+            return chat
+        if not _claim(chat_id, chat.current_question, values):
+            chat = _reread(chat_id)  # released or ended meanwhile: check again
+            continue
+        chat = _reread(chat_id)
+        _announce_update(chat)
+        db.session.commit()
+        return chat
+    raise Conflict("The tweetchat changed while saving; try again.", code="chat_changed")
 
 
 def _require_host(user: User, chat: Tweetchat) -> None:

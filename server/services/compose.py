@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from server.clock import now
-from server.domain import drafting, intents
+from server.domain import drafting, instances, intents
 from server.domain.phi import check_phi
 from server.domain.text import (
     Measurement,
@@ -86,7 +86,19 @@ def session_info(talk: Talk) -> drafting.SessionInfo:
     )
 
 
-def measurements(text: str, mastodon_limit: int = 500) -> dict[str, dict[str, Any]]:
+def mastodon_limit_for(user: User | None, given: int | None = None) -> int:
+    """The Mastodon limit to count against: the request's, else the person's stored one,
+    else Mastodon's default 500."""
+    if given is not None:
+        return given
+    if user is not None and user.mastodon_limit is not None:
+        return user.mastodon_limit
+    return instances.DEFAULT_LIMIT
+
+
+def measurements(
+    text: str, mastodon_limit: int = instances.DEFAULT_LIMIT
+) -> dict[str, dict[str, Any]]:
     return {
         network: m.as_dict() for network, m in measure(text, mastodon_limit=mastodon_limit).items()
     }

@@ -48,6 +48,7 @@ def test_signup_creates_an_attendee(anon: Api) -> None:
         "display_name": "Alice A.",
         "role": "attendee",
         "handles": [],
+        "mastodon_limit": None,
     }
     assert isinstance(body["id"], int)
     assert "password" not in response.get_data(as_text=True)

@@ -321,3 +321,321 @@ def test_the_wall_places_tagged_posts_only_while_the_chat_runs(
     assert before["chat_id"] is None
     assert (during["chat_id"], during["question"]) == (cid, 1)
     assert after["chat_id"] is None
+
+
+# ---- editing a chat: PATCH /chats/<id> and PUT /chats/<id>/questions -----------------------
+
+
+def chat_url(chat_id: int) -> str:
+    return f"/api/v1/chats/{chat_id}"
+
+
+def events_named(client: SocketIOTestClient, name: str) -> list[dict[str, Any]]:
+    return [e["args"][0] for e in client.get_received("/live") if e["name"] == name]
+
+
+def test_the_host_edits_the_chat_and_the_room_hears_it(
+    demo: dict[str, int],
+    make_user: Callable[..., Api],
+    anon: Api,
+    organizer: Api,
+    sockets: Callable[..., SocketIOTestClient],
+) -> None:
+    host = make_user()
+    chat = schedule(host)
+    listener = sockets()
+    listener.emit("join", {"room": f"chat:{chat['id']}"}, namespace="/live", callback=True)
+    listener.get_received("/live")
+
+    # "start" alone moves the chat: it keeps its hour.
+    response = host.patch(
+        chat_url(chat["id"]),
+        json={
+            "title": "  Dose, revisited ",
+            "description": "Bring numbers",
+            "hashtag": "#DoseTalk",
+            "start": "2026-12-01T08:30:00-06:00",
+        },
+    )
+
+    assert response.status_code == 200, response.get_json()
+    edited = response.get_json()
+    assert (edited["title"], edited["description"], edited["hashtag"]) == (
+        "Dose, revisited",
+        "Bring numbers",
+        "DoseTalk",
+    )
+    assert (edited["start"], edited["end"]) == (
+        "2026-12-01T08:30:00-06:00",
+        "2026-12-01T09:30:00-06:00",
+    )
+    assert edited["can_host"] is True and len(edited["questions"]) == 3
+    public = anon.get(chat_url(chat["id"])).get_json()
+    assert (public["title"], public["start"], public["questions"]) == (
+        "Dose, revisited",
+        "2026-12-01T08:30:00-06:00",
+        [],
+    )
+    pushed = events_named(listener, "chat_updated")
+    assert pushed == [
+        {
+            "room": f"chat:{chat['id']}",
+            "chat_id": chat["id"],
+            "title": "Dose, revisited",
+            "description": "Bring numbers",
+            "hashtag": "DoseTalk",
+            "start": "2026-12-01T08:30:00-06:00",
+            "end": "2026-12-01T09:30:00-06:00",
+            "state": "scheduled",
+            "question_count": 3,
+        }
+    ]
+
+    # "end" alone changes the length; an organizer may edit any chat; null clears the text.
+    longer = organizer.patch(
+        chat_url(chat["id"]), json={"end": "2026-12-01T10:00:00-06:00", "description": None}
+    )
+    assert longer.status_code == 200
+    assert (longer.get_json()["start"], longer.get_json()["end"]) == (
+        "2026-12-01T08:30:00-06:00",
+        "2026-12-01T10:00:00-06:00",
+    )
+    assert longer.get_json()["description"] is None
+    # The same values again change nothing and announce nothing.
+    listener.get_received("/live")
+    same = host.patch(
+        chat_url(chat["id"]), json={"title": "Dose, revisited", "start": "2026-12-01T14:30:00Z"}
+    )
+    assert same.status_code == 200 and same.get_json() == longer.get_json()
+    assert events_named(listener, "chat_updated") == []
+
+
+def test_only_the_host_or_an_organizer_edits_and_a_refusal_writes_nothing(
+    demo: dict[str, int],
+    make_user: Callable[..., Api],
+    anon: Api,
+    clean_app: Flask,
+) -> None:
+    host, guest, moderator = make_user(), make_user(), make_user("moderator")
+    chat = schedule(host)
+    before, counts = host.get(chat_url(chat["id"])).get_json(), table_counts(clean_app)
+
+    assert anon.patch(chat_url(chat["id"]), json={"title": "Mine"}).status_code == 401
+    for someone in (guest, moderator):
+        denied = someone.patch(chat_url(chat["id"]), json={"title": "Mine"})
+        assert denied.status_code == 403
+        assert denied.get_json()["error"]["code"] == "forbidden"
+        refused = someone.put(f"{chat_url(chat['id'])}/questions", json={"questions": ["Mine?"]})
+        assert refused.status_code == 403
+    assert (
+        anon.put(f"{chat_url(chat['id'])}/questions", json={"questions": ["Mine?"]}).status_code
+        == 401
+    )
+    assert host.patch(chat_url(2**31 - 1), json={"title": "x"}).status_code == 404
+
+    assert host.get(chat_url(chat["id"])).get_json() == before
+    assert table_counts(clean_app) == counts
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "field"),
+    [
+        ({"title": ""}, 422, "validation_error", "title"),
+        ({"title": "   "}, 422, "validation_error", "title"),
+        ({"title": 5}, 422, "validation_error", "title"),
+        ({"hashtag": "not one"}, 422, "invalid_hashtag", "hashtag"),
+        ({"hashtag": "#2024"}, 422, "invalid_hashtag", "hashtag"),
+        ({"end": "2026-11-30T18:00:00-06:00"}, 422, "invalid_times", "end"),
+        (
+            {"start": "2026-11-30T21:00:00-06:00", "end": "2026-11-30T20:00:00-06:00"},
+            422,
+            "invalid_times",
+            "end",
+        ),
+        ({"start": "2026-11-30T19:00:00"}, 422, "validation_error", "start"),  # no offset
+        ({"start": "0001-01-01T00:00:00+00:00"}, 422, "invalid_times", "start"),
+        ({"end": "9999-12-31T23:00:00+00:00"}, 422, "invalid_times", "end"),
+        ({"questions": ["x"]}, 422, "validation_error", "questions"),  # not through PATCH
+        ({"title": "Fine", "host_id": 1}, 422, "validation_error", "host_id"),
+    ],
+)
+def test_invalid_edits_are_refused_with_their_field_and_write_nothing(
+    demo: dict[str, int],
+    make_user: Callable[..., Api],
+    clean_app: Flask,
+    sockets: Callable[..., SocketIOTestClient],
+    body: dict[str, Any],
+    status: int,
+    code: str,
+    field: str,
+) -> None:
+    host = make_user()
+    chat = schedule(host)
+    listener = sockets()
+    listener.emit("join", {"room": f"chat:{chat['id']}"}, namespace="/live", callback=True)
+    before, counts = host.get(chat_url(chat["id"])).get_json(), table_counts(clean_app)
+
+    response = host.patch(chat_url(chat["id"]), json=body)
+
+    assert response.status_code == status, response.get_json()
+    error = response.get_json()["error"]
+    assert (error["code"], error["field"]) == (code, field)
+    assert host.get(chat_url(chat["id"])).get_json() == before
+    assert table_counts(clean_app) == counts
+    assert events_named(listener, "chat_updated") == []
+
+
+def test_a_body_that_is_not_json_is_400_and_writes_nothing(
+    demo: dict[str, int], make_user: Callable[..., Api]
+) -> None:
+    host = make_user()
+    chat = schedule(host)
+    before = host.get(chat_url(chat["id"])).get_json()
+
+    response = host.client.patch(
+        chat_url(chat["id"]),
+        data="{title: 'x'",
+        headers={**host._headers(None), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_json"
+    assert host.get(chat_url(chat["id"])).get_json() == before
+
+
+def test_a_running_chat_keeps_its_start_and_hashtag(
+    demo: dict[str, int], make_user: Callable[..., Api], clean_app: Flask
+) -> None:
+    host = make_user()
+    chat = schedule(host)
+    release(host, chat["id"])
+    before, counts = host.get(chat_url(chat["id"])).get_json(), table_counts(clean_app)
+
+    moved = host.patch(
+        chat_url(chat["id"]), json={"title": "Moved", "start": "2026-11-30T19:30:00-06:00"}
+    )
+    retagged = host.patch(chat_url(chat["id"]), json={"hashtag": "OtherTag"})
+
+    for response, field in ((moved, "start"), (retagged, "hashtag")):
+        assert response.status_code == 409
+        error = response.get_json()["error"]
+        assert (error["code"], error["field"]) == ("chat_started", field)
+    assert host.get(chat_url(chat["id"])).get_json() == before
+    assert table_counts(clean_app) == counts
+    # The title, the end (a longer chat) and the unchanged start and hashtag are fine.
+    kept = host.patch(
+        chat_url(chat["id"]),
+        json={
+            "title": "Still on",
+            "hashtag": "#DoseChat",
+            "start": "2026-11-30T19:00:00-06:00",
+            "end": "2026-11-30T20:30:00-06:00",
+        },
+    )
+    assert kept.status_code == 200, kept.get_json()
+    assert (kept.get_json()["title"], kept.get_json()["end"], kept.get_json()["state"]) == (
+        "Still on",
+        "2026-11-30T20:30:00-06:00",
+        "live",
+    )
+
+
+def test_an_ended_chat_is_not_edited(
+    demo: dict[str, int], make_user: Callable[..., Api], organizer: Api, clean_app: Flask
+) -> None:
+    host = make_user()
+    chat = schedule(host)
+    release(host, chat["id"])
+    host.post(f"{chat_url(chat['id'])}/end")
+    before, counts = host.get(chat_url(chat["id"])).get_json(), table_counts(clean_app)
+
+    for who, body in (
+        (host, {"title": "Renamed"}),
+        (host, {"end": "2026-11-30T21:00:00-06:00"}),
+        (organizer, {"start": "2026-12-01T19:00:00-06:00"}),
+    ):
+        response = who.patch(chat_url(chat["id"]), json=body)
+        assert response.status_code == 409
+        assert response.get_json()["error"]["code"] == "chat_ended"
+    questions = host.put(
+        f"{chat_url(chat['id'])}/questions",
+        json={"questions": ["What is your CT dose target?", "A new one"]},
+    )
+    assert questions.status_code == 409
+    assert questions.get_json()["error"]["code"] == "chat_ended"
+
+    assert host.get(chat_url(chat["id"])).get_json() == before
+    assert table_counts(clean_app) == counts
+
+
+def test_rewriting_the_questions_keeps_the_released_ones(
+    demo: dict[str, int],
+    make_user: Callable[..., Api],
+    clean_app: Flask,
+    sockets: Callable[..., SocketIOTestClient],
+) -> None:
+    host = make_user()
+    chat = schedule(host)
+    release(host, chat["id"])
+    release(host, chat["id"])
+    asked = host.get(chat_url(chat["id"])).get_json()["questions"][:2]
+    listener = sockets()
+    listener.emit("join", {"room": f"chat:{chat['id']}"}, namespace="/live", callback=True)
+    before, counts = host.get(chat_url(chat["id"])).get_json(), table_counts(clean_app)
+
+    # A released question changed or left out: 409, nothing written.
+    for questions in (
+        ["What is your CT dose target?", "Who checks it, really?", "x"],
+        ["What is your CT dose target?"],
+    ):
+        refused = host.put(f"{chat_url(chat['id'])}/questions", json={"questions": questions})
+        assert refused.status_code == 409
+        error = refused.get_json()["error"]
+        assert (error["code"], error["field"]) == ("question_released", "questions")
+    empty = host.put(
+        f"{chat_url(chat['id'])}/questions",
+        json={"questions": ["Q1: What is your CT dose target?", "Q2: Who checks it?", " "]},
+    )
+    assert empty.status_code == 422 and empty.get_json()["error"]["field"] == "questions"
+    assert host.get(chat_url(chat["id"])).get_json() == before
+    assert table_counts(clean_app) == counts
+    assert events_named(listener, "chat_updated") == []
+
+    response = host.put(
+        f"{chat_url(chat['id'])}/questions",
+        json={
+            "questions": [
+                "What is your CT dose target?",
+                "Q2: Who checks it?",
+                "Who pays for it?",
+                "One wish?",
+            ]
+        },
+    )
+
+    assert response.status_code == 200, response.get_json()
+    after = response.get_json()
+    assert after["questions"][:2] == asked  # the same text and release time
+    assert [q["text"] for q in after["questions"][2:]] == ["Q3: Who pays for it?", "Q4: One wish?"]
+    assert after["current_question"]["number"] == 2 and after["question_count"] == 4
+    assert [(e["question_count"], e["state"]) for e in events_named(listener, "chat_updated")] == [
+        (4, "live")
+    ]
+    third = release(host, chat["id"], expected=3).get_json()
+    assert third["question"]["text"] == "Q3: Who pays for it?"
+
+
+def test_the_openapi_document_describes_the_chat_edit(anon: Api) -> None:
+    document = anon.get("/api/openapi.json").get_json()
+    patch = document["paths"]["/api/v1/chats/{chat_id}"]["patch"]
+    body = patch["requestBody"]["content"]["application/json"]["schema"]
+    name = body["$ref"].rsplit("/", 1)[1]
+    schema = document["components"]["schemas"][name]
+
+    assert set(schema["properties"]) == {"title", "description", "hashtag", "start", "end"}
+    assert schema.get("required", []) == []
+    assert patch["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/Chat"
+    )
+    assert "default" in patch["responses"]  # the one error shape
+    assert "chat_updated" in patch["description"]

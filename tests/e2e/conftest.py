@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,11 +150,12 @@ def _decorate(server: LiveServer) -> None:
     server.with_handles = first["id"]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@contextmanager
+def serving(instance: Path, extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """A real ``backchannel serve`` on loopback (SQLite in ``instance``, DemoCon imported);
+    ``extra_env`` adds settings (a password for ``user create``, a fake outside service)."""
     if not BIN.exists():
         pytest.skip(f"{BIN} is not installed (pip install -e .)")
-    instance = tmp_path_factory.mktemp("instance")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
@@ -166,11 +168,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "IMPORT_REFRESH_ENABLED": "0",
             "RATELIMIT_ENABLED": "0",
             "ARGON2_PROFILE": "cheapest",
-            "BACKCHANNEL_PASSWORD": ORGANIZER[1],
+            **(extra_env or {}),
         }
     )
     _run(["import", str(SCHEDULES / "voc-pretalx-democon.json"), "--conference", "democon"], env)
-    _run(["user", "create", ORGANIZER[0], "--role", "organizer"], env)
     log = instance / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -182,9 +183,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         )
     try:
         _wait_until_up(url, process, log)
-        server = LiveServer(url=url, slug="democon", env=env)
-        _decorate(server)
-        yield server
+        yield LiveServer(url=url, slug="democon", env=env)
     finally:
         process.terminate()
         try:
@@ -192,6 +191,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    instance = tmp_path_factory.mktemp("instance")
+    with serving(instance, {"BACKCHANNEL_PASSWORD": ORGANIZER[1]}) as server:
+        server.cli("user", "create", ORGANIZER[0], "--role", "organizer")
+        _decorate(server)
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from defusedxml import ElementTree
@@ -550,3 +551,115 @@ def test_times_typed_in_the_conference_zone_get_its_offset(page: Any) -> None:
         "2026-11-30T09:00:00+00:00",
         "2026-12-01T00:30",
     ]
+
+
+# ---- editing a tweetchat (the host, on its page) --------------------------------------------
+
+
+def test_the_host_edits_the_chat_and_a_participant_sees_the_edited_question(
+    context_factory: Any, live_server: Any, shot: Any
+) -> None:
+    host_ctx, guest_ctx = context_factory(), context_factory()
+    host_user = _user(live_server, host_ctx, "edith")
+    _user(live_server, guest_ctx, "gino")
+    zone = ZoneInfo(live_server.api("GET", f"/conferences/{live_server.slug}")["timezone"])
+    day = (datetime.now(zone) + timedelta(days=1)).date()
+    start = datetime(day.year, day.month, day.day, 15, 0, tzinfo=zone)
+    title = f"Reading rooms {unique_word(6)}"
+    chat = live_server.api(
+        "POST",
+        f"/conferences/{live_server.slug}/chats",
+        {
+            "title": title,
+            "hashtag": "ReadRoom",
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "questions": ["How bright is yours?", "What stops change?", "One wish?"],
+        },
+        host_user["token"],
+    )
+    path = f"/api/v1/chats/{chat['id']}"
+    host, guest = host_ctx.new_page(), guest_ctx.new_page()
+    errors = _watch_errors(host) + _watch_errors(guest)
+    writes: list[tuple[str, str, int]] = []
+    host.on(
+        "response",
+        lambda r: (
+            writes.append((r.request.method, r.url.split(path, 1)[1], r.status))
+            if r.request.method in ("PATCH", "PUT") and path in r.url
+            else None
+        ),
+    )
+    host.goto(f"/chats/{chat['id']}")
+    guest.goto(f"/chats/{chat['id']}")
+    for page in (host, guest):
+        expect(page.locator(".live-status")).to_have_text("Live", timeout=LIVE_MS)
+    expect(guest.locator("#host-controls")).to_be_empty()  # not the host: no "Edit chat"
+    expect(guest.get_by_role("button", name="Edit chat")).to_have_count(0)
+
+    # Before the chat starts: title, hashtag and times can change; the form comes prefilled.
+    host.get_by_role("button", name="Edit chat").click()
+    form = host.locator("#chat-edit-form")
+    expect(form.get_by_label("Title")).to_be_focused()
+    expect(form.get_by_label("Title")).to_have_value(title)
+    expect(form.get_by_label("Hashtag")).to_have_value("#ReadRoom")
+    expect(form.get_by_label("Starts")).to_have_value(f"{day.isoformat()}T15:00")
+    expect(form.get_by_label("Duration (minutes)")).to_have_value("60")
+    expect(form.get_by_label("Q2", exact=True)).to_have_value("What stops change?")
+    expect(host.get_by_role("button", name="Edit chat")).to_have_attribute("aria-expanded", "true")
+    # The server's refusal shows beside its field, and nothing is written.
+    form.get_by_label("Title").fill(f"{title}, edited")
+    form.get_by_label("Duration (minutes)").fill("90")
+    form.get_by_label("Hashtag").fill("#2024")
+    form.get_by_role("button", name="Save changes").click()
+    expect(host.locator("#chat-edit-hashtag-error")).to_contain_text("is not one hashtag")
+    expect(form.get_by_label("Hashtag")).to_be_focused()
+    assert writes == [("PATCH", "", 422)]
+    assert live_server.api("GET", f"/chats/{chat['id']}")["title"] == title
+    form.get_by_label("Hashtag").fill("#ReadRoom")
+    form.get_by_role("button", name="Save changes").click()
+    expect(host.locator("#chat-edit")).to_be_hidden()
+    expect(host.locator("h1")).to_have_text(f"{title}, edited")
+    expect(host.get_by_role("button", name="Edit chat")).to_be_focused()
+    # The other page hears of it (chat_updated) without reloading.
+    expect(guest.locator("h1")).to_have_text(f"{title}, edited", timeout=LIVE_MS)
+    expect(guest.locator("#chat-state")).to_contain_text("15:00–16:30")
+    assert writes == [("PATCH", "", 422), ("PATCH", "", 200)]  # the questions were unchanged
+
+    # Q1 is asked; the host then edits Q2 (and adds Q4) before asking it.
+    host.get_by_role("button", name="Ask Q1").click()
+    expect(guest.locator("#current-text")).to_have_text("Q1: How bright is yours?", timeout=LIVE_MS)
+    host.get_by_role("button", name="Edit chat").click()
+    expect(form.locator(".question-row--asked")).to_have_count(1)
+    expect(form.locator(".question-row--asked")).to_contain_text("Q1: How bright is yours?")
+    expect(form.get_by_label("Q1", exact=True)).to_have_count(0)  # asked: no input
+    expect(form.get_by_label("Hashtag")).to_have_attribute("readonly", "")
+    expect(form.get_by_label("Starts")).to_have_attribute("readonly", "")
+    form.get_by_label("Q2", exact=True).fill("What stops change in your department?")
+    form.get_by_role("button", name="Add a question").click()
+    expect(form.get_by_label("Q4", exact=True)).to_be_focused()
+    form.get_by_label("Q4", exact=True).fill("Who should we ask next time?")
+    host.set_viewport_size({"width": 360, "height": 780})
+    assert host.evaluate("document.documentElement.scrollWidth") <= 360
+    expect(host.locator("#toast")).to_be_empty(timeout=10_000)  # "Changes saved" has gone
+    host.evaluate("window.scrollTo(0, 0)")  # the sticky header stays at the top of the shot
+    shot(host, "connecting-chat-edit-form")
+    host.set_viewport_size({"width": 390, "height": 844})
+    form.get_by_role("button", name="Save changes").click()
+    expect(host.locator("#chat-edit")).to_be_hidden()
+    assert writes[2:] == [("PUT", "/questions", 200)]
+
+    host.get_by_role("button", name="Ask Q2").click()
+    expect(guest.locator("#current-text")).to_have_text(
+        "Q2: What stops change in your department?", timeout=LIVE_MS
+    )
+    made = live_server.api("GET", f"/chats/{chat['id']}", token=host_user["token"])
+    assert [q["text"] for q in made["questions"]] == [
+        "Q1: How bright is yours?",
+        "Q2: What stops change in your department?",
+        "Q3: One wish?",
+        "Q4: Who should we ask next time?",
+    ]
+    assert made["start"] == start.isoformat()
+    assert made["end"] == (start + timedelta(minutes=90)).isoformat()
+    assert errors == []

@@ -84,6 +84,7 @@ MATRIX: list[tuple[str, str, str, tuple[int, int, int, int]]] = [
     ("PUT", "/api/v1/tweetups/{tweetup_id}/rsvp", "rsvp", (401, 200, 200, 200)),
     ("DELETE", "/api/v1/tweetups/{tweetup_id}/rsvp", "none", (401, 204, 204, 204)),
     ("POST", "/api/v1/conferences/hub/chats", "chat", (401, 201, 201, 201)),
+    ("PATCH", "/api/v1/chats/{chat_id}", "conference_edit", (401, 403, 403, 200)),
     ("PUT", "/api/v1/chats/{chat_id}/questions", "questions", (401, 403, 403, 200)),
     ("POST", "/api/v1/chats/{chat_id}/next", "none", (401, 403, 403, 200)),
     ("POST", "/api/v1/chats/{chat_id}/end", "none", (401, 403, 403, 200)),

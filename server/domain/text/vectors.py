@@ -7,7 +7,9 @@ counters over texts chosen to break naive counters::
 
     .venv/bin/python -m server.domain.text.vectors > tests/fixtures/length_vectors.json
 
-``tests/unit/text/test_vectors.py`` fails when the file and the counters drift apart.
+``mastodon_limit_vectors`` count the same way against instance limits other than 500 (a
+person's profile states theirs). ``tests/unit/text/test_vectors.py`` fails when the file and
+the counters drift apart.
 The file is ASCII JSON (``\\u`` escapes) so editors cannot mangle invisible characters.
 """
 
@@ -99,6 +101,28 @@ TRICKY_TEXTS: Final[tuple[tuple[str, str], ...]] = (
 )
 
 
+#: (description, text, Mastodon limit): counting against an instance's own limit (a person's
+#: profile says it; the browser and the server must agree on "fits" at every limit).
+MASTODON_LIMIT_TEXTS: Final[tuple[tuple[str, str, int], ...]] = (
+    ("700 ascii at 1000", "a" * 700, 1000),
+    ("1000 ascii at 1000", "c" * 1000, 1000),
+    ("1001 ascii at 1000", "c" * 1001, 1000),
+    ("long url counts 23 at 1000", "x" * 976 + " https://example.org/" + "p" * 200, 1000),
+    ("long url one over 1000", "x" * 977 + " https://example.org/" + "p" * 200, 1000),
+    ("remote mention counts as local at 9", "@alice@fosstodon.org hi", 9),
+    ("remote mention one over 8", "@alice@fosstodon.org hi", 8),
+    (
+        "900 family emoji at 900",
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466" * 900,
+        900,
+    ),
+    ("5001 ascii at 5000", "d" * 5001, 5000),
+    ("one emoji at 1", "\U0001f44d", 1),
+    ("two letters at 1", "ab", 1),
+    ("empty at 1000", "", 1000),
+)
+
+
 def build_vectors(*, mastodon_limit: int = 500) -> dict[str, Any]:
     """The vectors document: limits, then one entry per text with every network's count."""
     vectors = []
@@ -117,6 +141,18 @@ def build_vectors(*, mastodon_limit: int = 500) -> dict[str, Any]:
         "networks": list(NETWORKS),
         "limits": {**DEFAULT_LIMITS, "mastodon": mastodon_limit},
         "vectors": vectors,
+        "mastodon_limit_vectors": [
+            {
+                "description": description,
+                "text": text,
+                "mastodon_limit": limit,
+                "expected": {
+                    network: counted.as_dict()
+                    for network, counted in measure(text, mastodon_limit=limit).items()
+                },
+            }
+            for description, text, limit in MASTODON_LIMIT_TEXTS
+        ],
     }
 
 

@@ -37,3 +37,16 @@ def test_every_vector_has_every_network() -> None:
         assert list(vector["expected"]) == list(NETWORKS)
         for counted in vector["expected"].values():
             assert set(counted) == {"length", "limit", "valid"}
+
+
+def test_limit_vectors_fit_and_overflow_at_limits_other_than_500() -> None:
+    cases = build_vectors()["mastodon_limit_vectors"]
+    descriptions = [case["description"] for case in cases]
+    assert len(set(descriptions)) == len(descriptions)
+    for case in cases:
+        assert list(case["expected"]) == list(NETWORKS)
+        assert case["expected"]["mastodon"]["limit"] == case["mastodon_limit"]
+        assert len(case["text"]) <= 10_000  # the API measures them too
+    at_limit = {(case["mastodon_limit"], case["expected"]["mastodon"]["valid"]) for case in cases}
+    assert {(1000, True), (1000, False), (1, True), (1, False)} <= at_limit
+    assert all(limit != 500 for limit, _ in at_limit)

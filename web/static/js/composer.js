@@ -37,6 +37,12 @@ export function mastodonInstance(user) {
   return m ? m[1].toLowerCase() : null;
 }
 
+/** The post limit of the person's Mastodon instance, as stored with their profile (500 unset). */
+export function mastodonLimit(user) {
+  const limit = user && user.mastodon_limit;
+  return Number.isInteger(limit) && limit > 0 ? limit : 500;
+}
+
 function preferredNetwork(user) {
   const first = user && (user.handles || []).find((h) => NETWORK_ORDER.includes(h.network));
   return first ? first.network : "x";
@@ -267,8 +273,12 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
   }
 
   // ---- behaviour ----
+  // Mastodon is counted against the signed-in person's instance limit, as the server does
+  // when a request gives none (read each time: the profile may change it meanwhile).
+  const count = (text) => measure(text, state.rules, { mastodonLimit: mastodonLimit(app.user) });
+
   function paintZeroCounts() {
-    const limits = { x: 280, bluesky: 300, mastodon: 500, threads: 500, linkedin: 3000 };
+    const limits = { x: 280, bluesky: 300, mastodon: mastodonLimit(app.user), threads: 500, linkedin: 3000 };
     for (const n of NETWORK_ORDER) {
       countItems[n].replaceChildren(
         el("span", { class: "count__network" }, NETWORK_LABELS[n]),
@@ -279,7 +289,7 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
 
   function paintCounts() {
     if (!state.rules) return;
-    const result = measure(textarea.value, state.rules);
+    const result = count(textarea.value);
     const over = [];
     for (const n of NETWORK_ORDER) {
       const m = result[n];
@@ -326,7 +336,7 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
   }
 
   async function refreshThread() {
-    const result = state.rules ? measure(textarea.value, state.rules) : null;
+    const result = state.rules ? count(textarea.value) : null;
     const network = networkSelect.value;
     if (!result || !result[network].length || result[network].valid) {
       threadBox.hidden = true;

@@ -18,54 +18,91 @@ const ANSWER_MARK = /^\s*(?:[@#][^\s]+[,:]?\s+)*[Aa]\d{1,2}(?=$|[\s:.)\-,;!?])/;
 const STATES = { scheduled: "Scheduled", live: "Live now", ended: "Ended" };
 
 const MAX_QUESTIONS = 20; // as the API (server/domain/connecting.py)
+const MIN_MINUTES = 5;
 const MAX_MINUTES = 24 * 60;
 // Where the API's `field` is shown: the form asks for a duration, the API for an end.
 const FIELD_OF = { title: "title", hashtag: "hashtag", start: "start", end: "duration", questions: "questions" };
 
+/** A stored question without the "Q<n>: " label the API adds (the row's label shows it). */
+function unlabelled(text, number) {
+  return text.replace(new RegExp(`^[Qq]${number}(?:\\s*[:.)\\-]\\s*|\\s+|$)`), "");
+}
+
+/** What the form compares against: the chat as the server has it. */
+function savedValues(chat) {
+  return {
+    title: chat.title,
+    hashtag: `#${chat.hashtag}`,
+    start: chat.start.slice(0, 16), // the API gives the conference's wall clock
+    minutes: Math.round((Date.parse(chat.end) - Date.parse(chat.start)) / 60000),
+    questions: chat.questions.map((q) => q.text),
+  };
+}
+
 /**
- * The form to schedule a tweetchat: title, hashtag, start (in the conference's time zone),
- * duration and the questions. Errors (the form's own, then the server's `field`) are shown
- * beside their field; a new chat opens its page.
+ * The tweetchat form: title, hashtag, start (in the conference's time zone), duration and the
+ * questions. Errors (the form's own, then the server's `field`) are shown beside their field.
+ *
+ * Without `chat` it schedules one (POST) and opens the new chat's page. With `chat` (as its
+ * host reads it: every question) it edits it: prefilled; released questions are shown as they
+ * were asked, the others can be edited, added and removed; once the chat runs its hashtag and
+ * start are read-only. Saving sends what changed: `PATCH /chats/<id>` (title, hashtag, start,
+ * end), then `PUT /chats/<id>/questions`; `onChange(chat)` follows each accepted request,
+ * `onSaved(chat)` the whole save, `onCancel()` the Cancel button.
  */
-function scheduleForm(app) {
+function chatForm(app, { chat = null, onSaved = () => {}, onChange = () => {}, onCancel = () => {} } = {}) {
   const conference = app.conference;
   const zone = conference.timezone || "UTC";
+  const editing = Boolean(chat);
+  const p = editing ? "chat-edit" : "chat"; // id prefix
+  let saved = editing ? savedValues(chat) : null;
+  const live = editing && chat.state !== "scheduled";
   const hints = {};
   const errors = {};
   const field = (name, label, input, hint) => {
-    hints[name] = hint ? el("p", { class: "field__hint", id: `chat-${name}-hint` }, hint) : null;
-    errors[name] = el("p", { class: "field__error", id: `chat-${name}-error` });
+    hints[name] = hint ? el("p", { class: "field__hint", id: `${p}-${name}-hint` }, hint) : null;
+    errors[name] = el("p", { class: "field__error", id: `${p}-${name}-error` });
     input.setAttribute("aria-describedby", [hints[name] && hints[name].id, errors[name].id].filter(Boolean).join(" "));
     return el("div", { class: "field" }, el("label", { for: input.id }, label), input, hints[name], errors[name]);
   };
   const inputs = {
-    title: el("input", { id: "chat-title", type: "text", name: "title", required: true, maxlength: 200, autocomplete: "off" }),
+    title: el("input", { id: `${p}-title`, type: "text", name: "title", required: true, maxlength: 200, autocomplete: "off" }),
     hashtag: el("input", {
-      id: "chat-hashtag", type: "text", name: "hashtag", required: true, maxlength: 64, autocomplete: "off",
-      autocapitalize: "off", spellcheck: "false", placeholder: "#RadChat",
+      id: `${p}-hashtag`, type: "text", name: "hashtag", required: true, maxlength: 64, autocomplete: "off",
+      autocapitalize: "off", spellcheck: "false", placeholder: "#RadChat", readonly: live,
     }),
-    start: el("input", { id: "chat-start", type: "datetime-local", name: "start", required: true }),
+    start: el("input", { id: `${p}-start`, type: "datetime-local", name: "start", required: true, readonly: live }),
     duration: el("input", {
-      id: "chat-duration", type: "number", name: "duration", required: true, min: 5, max: MAX_MINUTES,
+      id: `${p}-duration`, type: "number", name: "duration", required: true, min: MIN_MINUTES, max: MAX_MINUTES,
       step: 5, inputmode: "numeric", value: "60", class: "chat-duration",
     }),
   };
-  // The next full hour, in the conference's time zone.
-  inputs.start.value = wallClock(Math.ceil(Date.now() / 3600000) * 3600000, zone);
-  const when = el("p", { class: "field__hint chat-when", id: "chat-when", "aria-live": "polite" });
+  if (editing) {
+    inputs.title.value = saved.title;
+    inputs.hashtag.value = saved.hashtag;
+    inputs.start.value = saved.start;
+    inputs.duration.value = String(saved.minutes);
+  } else {
+    // The next full hour, in the conference's time zone.
+    inputs.start.value = wallClock(Math.ceil(Date.now() / 3600000) * 3600000, zone);
+  }
+  const when = el("p", { class: "field__hint chat-when", id: `${p}-when`, "aria-live": "polite" });
 
-  // ---- the questions: one row each, added and removed ----
-  const rows = el("ol", { class: "question-rows", id: "chat-questions" });
-  const addButton = el("button", { type: "button", class: "btn btn--secondary btn--small", id: "add-question" }, "Add a question");
-  errors.questions = el("p", { class: "field__error", id: "chat-questions-error" });
-  hints.questions = el("p", { class: "field__hint", id: "chat-questions-hint" },
-    `You release them one by one while the chat runs; "Q1: " is added for you. Up to ${MAX_QUESTIONS}.`);
+  // ---- the questions: one row each, added and removed (released ones stay as asked) ----
+  const rows = el("ol", { class: "question-rows", id: `${p}-questions` });
+  const original = new WeakMap(); // row -> {number, text} as loaded
+  const addButton = el("button", { type: "button", class: "btn btn--secondary btn--small", id: editing ? "edit-add-question" : "add-question" }, "Add a question");
+  errors.questions = el("p", { class: "field__error", id: `${p}-questions-error` });
+  hints.questions = el("p", { class: "field__hint", id: `${p}-questions-hint` }, editing
+    ? `Questions already asked stay as they were; the others can change. Up to ${MAX_QUESTIONS}.`
+    : `You release them one by one while the chat runs; "Q1: " is added for you. Up to ${MAX_QUESTIONS}.`);
   const questionInputs = () => [...rows.querySelectorAll("input")];
   function renumber() {
     const all = [...rows.children];
     all.forEach((row, i) => {
-      row.querySelector("label").textContent = `Q${i + 1}`;
+      row.querySelector(".question-row__label").textContent = `Q${i + 1}`;
       const remove = row.querySelector("button");
+      if (!remove) return;
       remove.setAttribute("aria-label", `Remove Q${i + 1}`);
       remove.disabled = all.length === 1;
     });
@@ -73,8 +110,8 @@ function scheduleForm(app) {
   }
   function addQuestion(text = "") {
     const input = el("input", {
-      id: uid("chat-q"), type: "text", name: "question", maxlength: 500, autocomplete: "off",
-      "aria-describedby": "chat-questions-hint chat-questions-error",
+      id: uid(`${p}-q`), type: "text", name: "question", maxlength: 500, autocomplete: "off",
+      "aria-describedby": `${p}-questions-hint ${p}-questions-error`,
     });
     input.value = text;
     const remove = el("button", { type: "button", class: "btn btn--secondary btn--small" }, "Remove");
@@ -83,28 +120,65 @@ function scheduleForm(app) {
       const next = row.nextElementSibling || row.previousElementSibling;
       row.remove();
       renumber();
-      (next ? next.querySelector("input") : addButton).focus();
+      const target = next && next.querySelector("input");
+      (target || addButton).focus();
     });
     rows.append(row);
     renumber();
-    return input;
+    return row;
   }
-  addButton.addEventListener("click", () => addQuestion().focus());
-  addQuestion();
+  function askedQuestion(question) {
+    const row = el("li", { class: "question-row question-row--asked", dataset: { released: "1" } },
+      el("span", { class: "question-row__label" }),
+      el("span", { class: "badge question-row__asked" }, "Asked"),
+      el("p", { class: "question-row__text" }, question.text));
+    original.set(row, { number: question.number, text: question.text });
+    rows.append(row);
+  }
+  addButton.addEventListener("click", () => addQuestion().querySelector("input").focus());
+  if (editing) {
+    for (const q of chat.questions) {
+      if (q.released_at) askedQuestion(q);
+      else original.set(addQuestion(unlabelled(q.text, q.number)), { number: q.number, text: q.text });
+    }
+    if (!rows.children.length) addQuestion();
+    renumber();
+  } else {
+    addQuestion();
+  }
+  /** The list to send: released and untouched questions exactly as stored. */
+  function questionList() {
+    return [...rows.children].map((row, i) => {
+      const was = original.get(row);
+      if (row.dataset.released) return was.text;
+      const text = row.querySelector("input").value.trim();
+      return was && was.number === i + 1 && text === unlabelled(was.text, was.number) ? was.text : text;
+    });
+  }
 
-  const formError = el("p", { class: "field__error", id: "chat-form-error", role: "alert" });
-  const submit = el("button", { type: "submit", class: "btn btn--block", id: "schedule-chat" }, "Schedule the tweetchat");
-  const form = el("form", { class: "chat-schedule__form", id: "chat-form", novalidate: true, "aria-labelledby": "chat-schedule-h" },
-    field("title", "Title", inputs.title),
-    field("hashtag", "Hashtag", inputs.hashtag, "One hashtag, e.g. #RadChat: every answer carries it."),
-    field("start", "Starts", inputs.start, `In the conference's time zone: ${zone}.`),
-    when,
-    field("duration", "Duration (minutes)", inputs.duration, "Most tweetchats last an hour."),
-    el("fieldset", { class: "field question-set" },
-      el("legend", { class: "field__label" }, "Questions"),
-      hints.questions, rows, el("div", { class: "btn-row" }, addButton), errors.questions),
-    formError,
-    submit);
+  const formError = el("p", { class: "field__error", id: `${p}-form-error`, role: "alert" });
+  const submit = el("button", { type: "submit", class: "btn btn--block", id: editing ? "save-chat" : "schedule-chat" },
+    editing ? "Save changes" : "Schedule the tweetchat");
+  const cancel = editing ? el("button", { type: "button", class: "btn btn--secondary btn--block", id: "cancel-edit" }, "Cancel") : null;
+  if (cancel) cancel.addEventListener("click", () => onCancel());
+  const form = el("form", {
+    class: "chat-schedule__form", id: `${p}-form`, novalidate: true,
+    "aria-labelledby": editing ? "chat-edit-h" : "chat-schedule-h",
+  },
+  field("title", "Title", inputs.title),
+  field("hashtag", "Hashtag", inputs.hashtag, live
+    ? "The chat has started: its hashtag is in the answers and stays."
+    : "One hashtag, e.g. #RadChat: every answer carries it."),
+  field("start", "Starts", inputs.start, live
+    ? `The chat is running: its start stays (${zone}); its length can change.`
+    : `In the conference's time zone: ${zone}.`),
+  when,
+  field("duration", "Duration (minutes)", inputs.duration, "Most tweetchats last an hour."),
+  el("fieldset", { class: "field question-set" },
+    el("legend", { class: "field__label" }, "Questions"),
+    hints.questions, rows, el("div", { class: "btn-row" }, addButton), errors.questions),
+  formError,
+  el("div", { class: "chat-form__actions" }, submit, cancel));
 
   /**
    * {start, end, endLocal} (ISO 8601; `end` in UTC, exact across a daylight saving change,
@@ -157,8 +231,9 @@ function scheduleForm(app) {
     else if (/\s/.test(tag)) flag(showError("hashtag", "One hashtag only, without spaces."));
     if (!inputs.start.value) flag(showError("start", "Choose when the tweetchat starts."));
     const minutes = Number(inputs.duration.value);
-    if (!inputs.duration.value || !Number.isInteger(minutes) || minutes < 5 || minutes > MAX_MINUTES) {
-      flag(showError("duration", `A tweetchat lasts 5 to ${MAX_MINUTES} minutes (a whole number).`));
+    const kept = editing && minutes === saved.minutes; // a length set through the API stays
+    if (!kept && (!inputs.duration.value || !Number.isInteger(minutes) || minutes < MIN_MINUTES || minutes > MAX_MINUTES)) {
+      flag(showError("duration", `A tweetchat lasts ${MIN_MINUTES} to ${MAX_MINUTES} minutes (a whole number).`));
     }
     const empty = questionInputs().filter((input) => !input.value.trim());
     if (empty.length) {
@@ -166,6 +241,49 @@ function scheduleForm(app) {
       flag(showError("questions", `${names.join(", ")} ${empty.length === 1 ? "is" : "are"} empty: write ${empty.length === 1 ? "it" : "them"} or remove ${empty.length === 1 ? "it" : "them"}.`, empty));
     }
     return first;
+  }
+
+  /** The server's error beside its field (a question's nested error on its row). */
+  function showServerError(error, fallback) {
+    const name = error instanceof ApiError ? FIELD_OF[error.field] : null;
+    if (!name) {
+      formError.textContent = error.message || fallback;
+      return;
+    }
+    let targets = null;
+    const nested = name === "questions" && error.fields && error.fields.questions;
+    if (nested && typeof nested === "object" && !Array.isArray(nested)) {
+      targets = Object.keys(nested).map((i) => rows.children[Number(i)])
+        .map((row) => row && row.querySelector("input")).filter(Boolean);
+    }
+    const target = showError(name, error.message, targets) || (name === "questions" ? questionInputs()[0] : null);
+    if (target) target.focus();
+  }
+
+  /** PATCH with what changed, then PUT the questions if they changed. */
+  async function saveEdits(t) {
+    const changes = {};
+    const title = inputs.title.value.trim();
+    if (title !== saved.title) changes.title = title;
+    const tag = inputs.hashtag.value.trim();
+    if (!live && tag !== saved.hashtag) changes.hashtag = tag;
+    const moved = !live && inputs.start.value !== saved.start;
+    if (moved) changes.start = t.start;
+    if (moved || Number(inputs.duration.value) !== saved.minutes) changes.end = t.end;
+    const questions = questionList();
+    const rewritten = questions.length !== saved.questions.length || questions.some((q, i) => q !== saved.questions[i]);
+    let current = chat;
+    if (Object.keys(changes).length) {
+      current = await api(`/chats/${chat.id}`, { method: "PATCH", body: changes });
+      saved = { ...savedValues(current), questions: saved.questions };
+      onChange(current);
+    }
+    if (rewritten) {
+      current = await api(`/chats/${chat.id}/questions`, { method: "PUT", body: { questions } });
+      saved = savedValues(current);
+      onChange(current);
+    }
+    return current;
   }
 
   form.addEventListener("submit", async (event) => {
@@ -177,37 +295,33 @@ function scheduleForm(app) {
       return;
     }
     const t = times();
-    const body = {
-      title: inputs.title.value.trim(),
-      hashtag: inputs.hashtag.value.trim(),
-      start: t.start,
-      end: t.end,
-      questions: questionInputs().map((input) => input.value.trim()),
-    };
     submit.disabled = true;
     try {
+      if (editing) {
+        const current = await saveEdits(t);
+        toast("Changes saved");
+        onSaved(current);
+        return;
+      }
+      const body = {
+        title: inputs.title.value.trim(),
+        hashtag: inputs.hashtag.value.trim(),
+        start: t.start,
+        end: t.end,
+        questions: questionInputs().map((input) => input.value.trim()),
+      };
       const made = await api(`/conferences/${encodeURIComponent(conference.slug)}/chats`, { method: "POST", body });
       toast("Tweetchat scheduled");
       app.navigate(`/chats/${made.id}`);
     } catch (error) {
-      const name = error instanceof ApiError ? FIELD_OF[error.field] : null;
-      if (name) {
-        let targets = null;
-        const nested = name === "questions" && error.fields && error.fields.questions;
-        if (nested && typeof nested === "object" && !Array.isArray(nested)) {
-          targets = Object.keys(nested).map((i) => questionInputs()[Number(i)]).filter(Boolean);
-        }
-        const target = showError(name, error.message, targets) || (name === "questions" ? questionInputs()[0] : null);
-        if (target) target.focus();
-      } else {
-        formError.textContent = error.message || "Could not schedule the tweetchat.";
-      }
+      showServerError(error, editing ? "Could not save the changes." : "Could not schedule the tweetchat.");
     } finally {
       submit.disabled = false;
     }
   });
   return form;
 }
+
 
 async function renderList({ view, app, signal, setTitle }) {
   setTitle("Tweetchats");
@@ -219,7 +333,7 @@ async function renderList({ view, app, signal, setTitle }) {
     // Anyone signed in may host a chat (as on the networks).
     view.append(el("details", { class: "form-card chat-schedule", id: "chat-schedule", open: !body.items.length },
       el("summary", { id: "chat-schedule-h" }, "Schedule a tweetchat"),
-      scheduleForm(app)));
+      chatForm(app)));
   } else {
     view.append(el("p", {}, el("a", { class: "btn btn--secondary", href: "/login?next=/chats" }, "Sign in to host a tweetchat")));
   }
@@ -267,13 +381,18 @@ async function renderChat({ view, app, params, signal, setTitle }) {
   setTitle(chat.title);
   view.append(el("p", {}, el("a", { href: "/chats" }, "← Tweetchats")));
   const head = el("div", { class: "page-head" });
+  const heading = el("h1", { id: "chat-title" }, chat.title);
   const stateLine = el("p", { class: "page-head__sub", id: "chat-state" });
-  head.append(el("h1", {}, chat.title), stateLine);
+  head.append(heading, stateLine);
   view.append(head);
   const current = el("div", { class: "chat-current notice", id: "current-question", "aria-live": "polite" });
   view.append(current);
   const hostBox = el("div", { class: "btn-row chat-host", id: "host-controls" });
   view.append(hostBox);
+  // The host's "Edit chat" form (the scheduling form, prefilled), under the host's buttons.
+  const editBox = el("section", { class: "form-card chat-edit", id: "chat-edit", hidden: true, "aria-labelledby": "chat-edit-h" });
+  view.append(editBox);
+  let editing = false;
   view.append(el("p", {}, el("a", { href: `/chats/${chat.id}/transcript`, id: "transcript-link" }, "Transcript"),
     " · ", el("a", { href: `/api/v1/chats/${chat.id}/transcript.md`, download: `tweetchat-${chat.id}.md` }, "Markdown")));
 
@@ -320,7 +439,36 @@ async function renderChat({ view, app, params, signal, setTitle }) {
   view.append(el("div", { class: "wall__head" }, el("h2", {}, "Answers"), liveDot), wall);
   const posts = new Map();
 
+  function closeEdit({ focus = false } = {}) {
+    editing = false;
+    editBox.hidden = true;
+    editBox.replaceChildren();
+    paintState();
+    const button = document.getElementById("edit-chat");
+    if (focus && button) button.focus();
+  }
+
+  function openEdit() {
+    editing = true;
+    editBox.replaceChildren(el("h2", { id: "chat-edit-h" }, "Edit the chat"), chatForm(app, {
+      chat,
+      onChange: (changed) => { chat = changed; paintState(); paintWall(); },
+      onSaved: (changed) => { chat = changed; closeEdit({ focus: true }); paintWall(); },
+      onCancel: () => closeEdit({ focus: true }),
+    }));
+    editBox.hidden = false;
+    paintState();
+    editBox.querySelector("input").focus();
+  }
+
   function paintState() {
+    heading.textContent = chat.title;
+    setTitle(chat.title);
+    if (editing && (!chat.can_host || chat.state === "ended")) {
+      editing = false; // ended meanwhile: nothing to edit any more
+      editBox.hidden = true;
+      editBox.replaceChildren();
+    }
     stateLine.textContent = `#${chat.hashtag} · ${when(chat)} · ${STATES[chat.state]}`
       + (chat.host ? ` · hosted by ${chat.host.display_name}` : "");
     const q = chat.current_question;
@@ -333,7 +481,15 @@ async function renderChat({ view, app, params, signal, setTitle }) {
       ...released.map((x) => el("option", { value: String(x.number) }, `Q${x.number}`)));
     const keep = picked && released.some((x) => String(x.number) === chosen);
     select.value = keep ? chosen : (q ? String(q.number) : "");
+    // Repainted buttons keep the focus (a screen reader or keyboard user stays where they were).
+    const focused = hostBox.contains(document.activeElement) ? document.activeElement.id : "";
     hostBox.replaceChildren();
+    paintHostButtons();
+    const again = focused && document.getElementById(focused);
+    if (again) again.focus();
+  }
+
+  function paintHostButtons() {
     if (chat.can_host && chat.state !== "ended") {
       const next = chat.questions.find((x) => !x.released_at);
       if (next) {
@@ -353,6 +509,12 @@ async function renderChat({ view, app, params, signal, setTitle }) {
         });
         hostBox.append(b, el("span", { class: "muted chat-next" }, next.text));
       }
+      const edit = el("button", {
+        type: "button", class: "btn btn--secondary", id: "edit-chat", "aria-controls": "chat-edit",
+        "aria-expanded": editing ? "true" : "false",
+      }, "Edit chat");
+      edit.addEventListener("click", () => (editing ? closeEdit() : openEdit()));
+      hostBox.append(edit);
       const end = el("button", { type: "button", class: "btn btn--secondary", id: "end-chat" }, "End the chat");
       end.addEventListener("click", async () => {
         chat = await api(`/chats/${chat.id}/end`, { method: "POST" });
@@ -455,13 +617,26 @@ async function renderChat({ view, app, params, signal, setTitle }) {
       paintWall();
     } catch { /* the next event or rejoin tries again */ }
   };
+  const updated = (data) => {
+    if (data.chat_id !== chat.id) return;
+    if (chat.can_host) {
+      refresh();
+      return;
+    }
+    for (const name of ["title", "description", "hashtag", "start", "end", "state", "question_count"]) {
+      if (name in data) chat[name] = data[name];
+    }
+    paintState();
+  };
   await followRoom({
     slug: chat.conference, room: chat.room, filter: { chat_id: chat.id }, signal,
     onPosts: (fresh) => { for (const p of fresh) posts.set(p.id, p); paintWall(); },
     onRemoved: (ids) => { for (const id of ids) posts.delete(id); paintWall(); },
     onStatus: (s) => { liveDot.dataset.status = s; liveDot.textContent = s === "live" ? "Live" : s === "offline" ? "Reconnecting…" : "Connecting…"; },
     onRejoin: refresh, // a question released while we were away
-    events: { question: refresh, chat_ended: refresh },
+    // Title, times, hashtag edited: what everyone may see rides in the event; a host
+    // re-reads the chat for its questions.
+    events: { question: refresh, chat_ended: refresh, chat_updated: updated },
   });
 }
 

@@ -24,6 +24,7 @@ function handlesForm(app) {
   const rows = {};
   const known = Object.fromEntries((user.handles || []).map((h) => [h.network, h]));
   const table = el("div", { class: "handles-grid" });
+  let limit = null;
   for (const network of NETWORK_ORDER) {
     const hid = uid(`handle-${network}`);
     const fid = uid(`followers-${network}`);
@@ -36,9 +37,14 @@ function handlesForm(app) {
       value: known[network] ? String(known[network].followers) : "",
     });
     rows[network] = { handle, followers };
-    table.append(el("div", { class: "handles-grid__row", dataset: { network } },
+    const row = el("div", { class: "handles-grid__row", dataset: { network } },
       el("div", { class: "field" }, el("label", { for: hid }, `${NETWORK_LABELS[network]} handle`), handle),
-      el("div", { class: "field" }, el("label", { for: fid }, "Followers"), followers)));
+      el("div", { class: "field" }, el("label", { for: fid }, "Followers"), followers));
+    if (network === "mastodon") {
+      limit = limitField(user, handle);
+      row.append(limit.element);
+    }
+    table.append(row);
   }
   form.append(table);
   const error = el("div", { "aria-live": "assertive" });
@@ -47,26 +53,94 @@ function handlesForm(app) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.replaceChildren();
+    limit.setInvalid(null);
     const handles = [];
     for (const network of NETWORK_ORDER) {
       const value = rows[network].handle.value.trim();
       if (!value) continue;
       handles.push({ network, handle: value, followers: Number.parseInt(rows[network].followers.value || "0", 10) || 0 });
     }
+    // An empty limit forgets it (Mastodon's 500); anything else goes as typed, and the
+    // server says what is wrong with it next to the field.
+    const typed = limit.input.value.trim();
+    const mastodonLimit = typed === "" ? null : Number(typed);
+    if (limit.input.validity.badInput || (typed !== "" && !Number.isInteger(mastodonLimit))) {
+      limit.setInvalid("Enter a whole number of characters, like 500.");
+      return;
+    }
     save.disabled = true;
     try {
-      const updated = await api("/me", { method: "PATCH", body: { display_name: name.value.trim(), handles } });
+      const updated = await api("/me", {
+        method: "PATCH", body: { display_name: name.value.trim(), handles, mastodon_limit: mastodonLimit },
+      });
       app.updateUser(updated);
       for (const h of updated.handles) rows[h.network].handle.value = h.handle;
+      limit.input.value = String(updated.mastodon_limit ?? 500);
       toast("Profile saved");
     } catch (err) {
-      error.append(el("div", { class: "notice notice--error", role: "alert" },
-        el("p", {}, err instanceof ApiError ? err.message : "Could not save the profile.")));
+      if (err instanceof ApiError && err.field === "mastodon_limit") {
+        limit.setInvalid(err.message);
+      } else {
+        error.append(el("div", { class: "notice notice--error", role: "alert" },
+          el("p", {}, err instanceof ApiError ? err.message : "Could not save the profile.")));
+      }
     } finally {
       save.disabled = false;
     }
   });
   return form;
+}
+
+/**
+ * "Your instance's post limit": Mastodon's 500 unless the person's instance allows more;
+ * "Look it up" asks the server, which asks the instance named in the handle field.
+ */
+function limitField(user, handle) {
+  const id = "mastodon-limit";
+  const input = el("input", {
+    id, type: "number", name: "mastodon_limit", min: "1", max: "100000", step: "1", inputmode: "numeric",
+    value: String(user.mastodon_limit ?? 500), "aria-describedby": `${id}-hint ${id}-status ${id}-error`,
+  });
+  const lookUp = el("button", { type: "button", class: "btn btn--secondary btn--small", id: "mastodon-limit-lookup" }, "Look it up");
+  const status = el("p", { class: "field__hint", id: `${id}-status`, "aria-live": "polite" });
+  const error = el("p", { class: "field__error", id: `${id}-error` });
+  const box = el("div", { class: "field handles-grid__wide" },
+    el("label", { for: id }, "Your instance's post limit"),
+    el("div", { class: "inline-controls" }, input, lookUp),
+    el("p", { class: "field__hint", id: `${id}-hint` },
+      "Mastodon allows 500 characters unless your instance allows more (some allow 1,000 or 5,000). "
+      + "The drafter counts your Mastodon posts against this number."),
+    status, error);
+  const setInvalid = (message) => {
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    error.textContent = message || "";
+  };
+  lookUp.addEventListener("click", async () => {
+    setInvalid(null);
+    const host = handle.value.trim();
+    if (!host.includes("@") && !host.includes(".")) {
+      status.textContent = "Enter your Mastodon handle (like ada@med.social) first: the limit is your instance's.";
+      handle.focus();
+      return;
+    }
+    lookUp.disabled = true;
+    status.textContent = "Asking your instance…";
+    try {
+      const answer = await api("/mastodon/instance-limit", { params: { host } });
+      input.value = String(answer.max_characters);
+      status.textContent = `${answer.host} allows ${answer.max_characters.toLocaleString("en")} characters. `
+        + `${answer.note ? `${answer.note} ` : ""}Save the profile to keep it.`;
+    } catch (err) {
+      // About the instance, not the number: said under the field, the number stays valid.
+      status.textContent = "";
+      error.textContent = `${err instanceof ApiError ? err.message : "Could not look it up."} `
+        + "You can type the number your instance shows instead.";
+    } finally {
+      lookUp.disabled = false;
+    }
+  });
+  return { element: box, input, setInvalid };
 }
 
 /** Only same-site paths are followed after signing in. */
