@@ -278,6 +278,37 @@ def markdown_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+# What opens a block at the start of a line once markdown_escape has run: a list item
+# ("- ", "+ ", "1. ", "1) ") or a heading's underline ("===", "---").
+_MD_LINE_START = regex.compile(r"^(?:([-+=])|(\d{1,9})([.)]))")
+
+
+def _escape_line_start(match: regex.Match[str]) -> str:
+    if match[1]:
+        return "\\" + match[1]
+    return f"{match[2]}\\{match[3]}"
+
+
+def markdown_paragraphs(text: str) -> str:
+    """Free text (a chat's description) as Markdown that shows it as written.
+
+    Besides :func:`markdown_escape`, ``&`` is escaped (no entity is read) and so is whatever
+    would open a block at the start of a line (a list item, a heading underline); lines lose
+    their indentation (no code block). Line breaks stay (hard breaks), blank lines separate
+    paragraphs.
+    """
+    paragraphs: list[list[str]] = [[]]
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.strip()
+        if not line:
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        escaped = markdown_escape(line).replace("&", "\\&")
+        paragraphs[-1].append(_MD_LINE_START.sub(_escape_line_start, escaped))
+    return "\n\n".join("\\\n".join(lines) for lines in paragraphs if lines)
+
+
 @dataclass(frozen=True)
 class TranscriptLine:
     author: str
@@ -293,10 +324,19 @@ class TranscriptSection:
     lines: Sequence[TranscriptLine] = field(default_factory=tuple)
 
 
-def transcript_markdown(title: str, subtitle: str, sections: Sequence[TranscriptSection]) -> str:
-    """The transcript as Markdown: a heading per question, a list item per answer (replies
-    indented under what they reply to)."""
+def transcript_markdown(
+    title: str,
+    subtitle: str,
+    sections: Sequence[TranscriptSection],
+    description: str | None = None,
+) -> str:
+    """The transcript as Markdown: the title, the subtitle and the description, then a
+    heading per question, a list item per answer (replies indented under what they reply
+    to)."""
     out = [f"# {markdown_escape(title)}", "", markdown_escape(subtitle), ""]
+    about = markdown_paragraphs(description or "")
+    if about:
+        out += [about, ""]
     for section in sections:
         out += [f"## {markdown_escape(section.title)}", ""]
         if not section.lines:

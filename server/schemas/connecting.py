@@ -174,9 +174,18 @@ Questions = fields.List(
 )
 
 
+#: The longest description of a chat (the PWA's form says so beside the field).
+CHAT_DESCRIPTION_MAX = 5_000
+ChatDescription = fields.String(
+    allow_none=True,
+    validate=validate.Length(max=CHAT_DESCRIPTION_MAX),
+    metadata={"description": "What the chat is about: plain text, up to 5,000 characters"},
+)
+
+
 class ChatCreateSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    description = ChatDescription
     hashtag = fields.String(required=True, validate=validate.Length(min=1, max=64))
     start = fields.AwareDateTime(required=True)
     end = fields.AwareDateTime(required=True)
@@ -185,7 +194,7 @@ class ChatCreateSchema(StrictSchema):
 
 class ChatPatchSchema(StrictSchema):
     title = fields.String(validate=validate.Length(min=1, max=200))
-    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    description = ChatDescription
     hashtag = fields.String(
         validate=validate.Length(min=1, max=64),
         metadata={"description": "Until Q1 is released (409 chat_started after)"},
@@ -254,6 +263,7 @@ class TranscriptQuestionSchema(ChatQuestionSchema):
 class TranscriptChatSchema(StrictSchema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
+    description = fields.String(allow_none=True, required=True)
     hashtag = fields.String(required=True)
     conference = fields.String(required=True)
     start = fields.String(required=True)

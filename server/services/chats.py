@@ -487,6 +487,7 @@ def transcript(chat: Tweetchat) -> dict[str, Any]:
         "chat": {
             "id": chat.id,
             "title": chat.title,
+            "description": chat.description,
             "hashtag": chat.hashtag,
             "conference": conference.slug,
             "start": _local(conference, chat.start_at),
@@ -523,4 +524,4 @@ def transcript_md(data: dict[str, Any]) -> str:
         f"{chat['start'][11:16]}\u2013{chat['end'][11:16]}"
         f" · {data['posts']} posts by {data['participants']} people"
     )
-    return transcript_markdown(chat["title"], subtitle, sections)
+    return transcript_markdown(chat["title"], subtitle, sections, chat["description"])

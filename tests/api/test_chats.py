@@ -110,6 +110,7 @@ def test_questions_stay_private_until_released(
         ({"questions": ["q"] * 21}, "validation_error", "questions"),
         ({"hashtag": "not one"}, "invalid_hashtag", "hashtag"),
         ({"end": "2026-11-30T18:00:00-06:00"}, "invalid_times", "end"),
+        ({"description": "x" * 5001}, "validation_error", "description"),
     ],
 )
 def test_bad_chats_are_refused(
@@ -457,6 +458,8 @@ def test_only_the_host_or_an_organizer_edits_and_a_refusal_writes_nothing(
         ({"end": "9999-12-31T23:00:00+00:00"}, 422, "invalid_times", "end"),
         ({"questions": ["x"]}, 422, "validation_error", "questions"),  # not through PATCH
         ({"title": "Fine", "host_id": 1}, 422, "validation_error", "host_id"),
+        ({"title": "Fine", "description": "x" * 5001}, 422, "validation_error", "description"),
+        ({"description": 5}, 422, "validation_error", "description"),
     ],
 )
 def test_invalid_edits_are_refused_with_their_field_and_write_nothing(
@@ -623,6 +626,90 @@ def test_rewriting_the_questions_keeps_the_released_ones(
     ]
     third = release(host, chat["id"], expected=3).get_json()
     assert third["question"]["text"] == "Q3: Who pays for it?"
+
+
+#: Markdown and HTML a host might type: the transcript must show it, not act on it.
+NASTY_DESCRIPTION = (
+    "Bring <b>numbers</b> & [a link](javascript:alert(1)) *now*\n"
+    "- not a list\n"
+    "  1. nor this\n"
+    "===\n"
+    "    not code\n"
+    "# not a heading\n"
+    "&lt;img src=x onerror=alert(1)&gt;\r\n"
+    "\n"
+    "> not a quote `tick` | pipe"
+)
+
+
+def test_the_description_is_set_scheduled_edited_capped_and_inert_in_the_transcript(
+    demo: dict[str, int],
+    make_user: Callable[..., Api],
+    anon: Api,
+    clean_app: Flask,
+    sockets: Callable[..., SocketIOTestClient],
+) -> None:
+    host = make_user()
+    chat = schedule(host, description="  Bring your numbers \n")
+    assert chat["description"] == "Bring your numbers"  # trimmed
+    listed = {c["id"]: c for c in anon.get(CHATS).get_json()["items"]}
+    assert listed[chat["id"]]["description"] == "Bring your numbers"
+    listener = sockets()
+    listener.emit("join", {"room": f"chat:{chat['id']}"}, namespace="/live", callback=True)
+    listener.get_received("/live")
+
+    # The cap (5,000 characters): one more is refused with its field, nothing written.
+    before, counts = host.get(chat_url(chat["id"])).get_json(), table_counts(clean_app)
+    refused = host.patch(chat_url(chat["id"]), json={"description": "é" * 5001})
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert (error["code"], error["field"]) == ("validation_error", "description")
+    assert host.get(chat_url(chat["id"])).get_json() == before
+    assert table_counts(clean_app) == counts
+    assert events_named(listener, "chat_updated") == []
+    longest = host.patch(chat_url(chat["id"]), json={"description": "é" * 5000})
+    assert longest.status_code == 200 and longest.get_json()["description"] == "é" * 5000
+
+    # Edited by PATCH (also while the chat runs): stored as written, announced to the room.
+    assert release(host, chat["id"]).status_code == 200
+    edited = host.patch(chat_url(chat["id"]), json={"description": NASTY_DESCRIPTION})
+    assert edited.status_code == 200, edited.get_json()
+    assert edited.get_json()["description"] == NASTY_DESCRIPTION
+    pushed = events_named(listener, "chat_updated")
+    assert [e["description"] for e in pushed] == ["é" * 5000, NASTY_DESCRIPTION]
+    assert anon.get(chat_url(chat["id"])).get_json()["description"] == NASTY_DESCRIPTION
+
+    # The transcript carries it: as written in JSON, escaped in Markdown.
+    assert anon.get(f"{chat_url(chat['id'])}/transcript").get_json()["chat"]["description"] == (
+        NASTY_DESCRIPTION
+    )
+    markdown = anon.get(f"{chat_url(chat['id'])}/transcript.md").get_data(as_text=True)
+    assert markdown.splitlines() == [
+        "# Dose chat",
+        "",
+        "\\#DoseChat · 2026-11-30 19:00–20:00 · 0 posts by 0 people",
+        "",
+        "Bring \\<b\\>numbers\\</b\\> \\& \\[a link\\](javascript:alert(1)) \\*now\\*\\",
+        "\\- not a list\\",
+        "1\\. nor this\\",
+        "\\===\\",
+        "not code\\",
+        "\\# not a heading\\",
+        "\\&lt;img src=x onerror=alert(1)\\&gt;",
+        "",
+        "\\> not a quote \\`tick\\` \\| pipe",
+        "",
+        "## Q1: What is your CT dose target?",
+        "",
+        "_No answers._",
+    ]
+
+    # Blank clears it (null), and the transcript has no description then.
+    cleared = host.patch(chat_url(chat["id"]), json={"description": "  \n "})
+    assert cleared.status_code == 200 and cleared.get_json()["description"] is None
+    markdown = anon.get(f"{chat_url(chat['id'])}/transcript.md").get_data(as_text=True)
+    assert markdown.startswith("# Dose chat\n\n\\#DoseChat · 2026-11-30 19:00–20:00 · 0 posts")
+    assert "Bring" not in markdown
 
 
 def test_the_openapi_document_describes_the_chat_edit(anon: Api) -> None:

@@ -133,6 +133,7 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
         f"/conferences/{live_server.slug}/chats",
         {
             "title": "Open source in radiology",
+            "description": "Tools we use <i>every</i> day & why",
             "hashtag": "OSSRad",
             "start": start.isoformat(),
             "end": (start + timedelta(hours=1)).isoformat(),
@@ -190,6 +191,7 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
     guest.get_by_role("link", name="Transcript").click()
     sections = guest.locator(".transcript__question")
     expect(sections).to_have_count(3)
+    expect(guest.locator("#chat-description")).to_have_text("Tools we use <i>every</i> day & why")
     expect(sections.nth(0).locator("h2")).to_have_text("Q1: Which open tool do you use?")
     expect(sections.nth(0)).to_contain_text("A1 3D Slicer for planning #OSSRad")
     expect(sections.nth(0)).to_contain_text("@pia_pacs")
@@ -199,6 +201,7 @@ def test_a_three_question_tweetchat_with_two_people_and_its_transcript(
     shot(guest, "connecting-chat-transcript")
     markdown = guest.request.get(f"/api/v1/chats/{chat['id']}/transcript.md").text()
     assert "## Q2: What stops adoption?" in markdown
+    assert "\nTools we use \\<i\\>every\\</i\\> day \\& why\n" in markdown
     assert "  - **Pia** (@pia\\_pacs" in markdown  # a reply, indented; "_" escaped
     assert errors == []
 
@@ -476,6 +479,7 @@ def test_a_host_schedules_a_tweetchat_with_the_form(
 
     # The server's check, shown beside its field: "#2024" is not a hashtag (no letter).
     page.get_by_label("Title").fill(title)
+    page.get_by_label("What it is about (optional)").fill("Protocols we changed, and why.")
     page.get_by_label("Hashtag").fill("#2024")
     page.get_by_label("Duration (minutes)").fill("90")
     expect(page.locator("#chat-when")).to_contain_text("18:00–19:30")
@@ -512,11 +516,13 @@ def test_a_host_schedules_a_tweetchat_with_the_form(
     expect(page).to_have_url(re.compile(r"/chats/\d+$"))
     expect(page.locator("h1")).to_have_text(title)
     expect(page.get_by_role("button", name="Ask Q1")).to_be_visible()
+    expect(page.locator("#chat-description")).to_have_text("Protocols we changed, and why.")
     assert creates == [422, 201]
     chat_id = int(page.url.rsplit("/", 1)[1])
     assert [c["id"] for c in chats_titled()] == [chat_id]
     made = live_server.api("GET", f"/chats/{chat_id}", token=host["token"])
     assert made["hashtag"] == "DoseTalk" and made["can_host"] is True
+    assert made["description"] == "Protocols we changed, and why."
     assert [q["text"] for q in made["questions"]] == [
         "Q1: Which protocol did you change this year?",
         "Q2: What would you measure?",
@@ -556,9 +562,27 @@ def test_times_typed_in_the_conference_zone_get_its_offset(page: Any) -> None:
 # ---- editing a tweetchat (the host, on its page) --------------------------------------------
 
 
+#: How often the chats list re-reads itself (web/static/js/pages/chats.js: LIST_REFRESH_MS).
+LIST_REFRESH_MS = 60_000
+
+
+def _tab_hidden_then_shown(page: Any) -> None:
+    """What the browser does when the person comes back to the tab."""
+    page.evaluate("""() => {
+      for (const state of ["hidden", "visible"]) {
+        const get = () => state;
+        Object.defineProperty(document, "visibilityState", { configurable: true, get });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }
+    }""")
+
+
 def test_the_host_edits_the_chat_and_a_participant_sees_the_edited_question(
     context_factory: Any, live_server: Any, shot: Any
 ) -> None:
+    """The host edits the title, times, description and questions; the guest's open chat
+    page follows (chat_updated) and so does the guest's open chats list (it re-reads itself
+    every minute and when its tab is shown again), without reloading."""
     host_ctx, guest_ctx = context_factory(), context_factory()
     host_user = _user(live_server, host_ctx, "edith")
     _user(live_server, guest_ctx, "gino")
@@ -566,6 +590,10 @@ def test_the_host_edits_the_chat_and_a_participant_sees_the_edited_question(
     day = (datetime.now(zone) + timedelta(days=1)).date()
     start = datetime(day.year, day.month, day.day, 15, 0, tzinfo=zone)
     title = f"Reading rooms {unique_word(6)}"
+    about = (
+        "How bright is <b>your</b> reading room, what did you measure, and what changed "
+        "after? Our notes: https://example.org/reading-rooms"
+    )
     chat = live_server.api(
         "POST",
         f"/conferences/{live_server.slug}/chats",
@@ -590,10 +618,19 @@ def test_the_host_edits_the_chat_and_a_participant_sees_the_edited_question(
             else None
         ),
     )
+    # The guest also has the chats list open, on a clock the test moves.
+    listing = guest_ctx.new_page()
+    errors += _watch_errors(listing)
+    listing.clock.install()
+    listing.goto("/chats")
+    card = listing.locator(".chat-card", has_text=title)
+    expect(card).to_have_count(1)
+    expect(card.locator(".chat-card__about")).to_have_count(0)
     host.goto(f"/chats/{chat['id']}")
     guest.goto(f"/chats/{chat['id']}")
     for page in (host, guest):
         expect(page.locator(".live-status")).to_have_text("Live", timeout=LIVE_MS)
+    expect(guest.locator("#chat-description")).to_be_hidden()
     expect(guest.locator("#host-controls")).to_be_empty()  # not the host: no "Edit chat"
     expect(guest.get_by_role("button", name="Edit chat")).to_have_count(0)
 
@@ -602,6 +639,8 @@ def test_the_host_edits_the_chat_and_a_participant_sees_the_edited_question(
     form = host.locator("#chat-edit-form")
     expect(form.get_by_label("Title")).to_be_focused()
     expect(form.get_by_label("Title")).to_have_value(title)
+    expect(form.get_by_label("What it is about (optional)")).to_have_value("")
+    expect(form.locator("#chat-edit-description-hint")).to_contain_text("Up to 5,000 characters")
     expect(form.get_by_label("Hashtag")).to_have_value("#ReadRoom")
     expect(form.get_by_label("Starts")).to_have_value(f"{day.isoformat()}T15:00")
     expect(form.get_by_label("Duration (minutes)")).to_have_value("60")
@@ -617,14 +656,40 @@ def test_the_host_edits_the_chat_and_a_participant_sees_the_edited_question(
     assert writes == [("PATCH", "", 422)]
     assert live_server.api("GET", f"/chats/{chat['id']}")["title"] == title
     form.get_by_label("Hashtag").fill("#ReadRoom")
+    form.get_by_label("What it is about (optional)").fill(f"  {about}\n")
     form.get_by_role("button", name="Save changes").click()
     expect(host.locator("#chat-edit")).to_be_hidden()
     expect(host.locator("h1")).to_have_text(f"{title}, edited")
+    expect(host.locator("#chat-description")).to_have_text(about)
     expect(host.get_by_role("button", name="Edit chat")).to_be_focused()
     # The other page hears of it (chat_updated) without reloading.
     expect(guest.locator("h1")).to_have_text(f"{title}, edited", timeout=LIVE_MS)
     expect(guest.locator("#chat-state")).to_contain_text("15:00–16:30")
+    description = guest.locator("#chat-description")
+    expect(description).to_have_text(about, timeout=LIVE_MS)  # the markup shows as text
+    expect(description.locator("b")).to_have_count(0)
+    expect(description.locator("a")).to_have_attribute("href", "https://example.org/reading-rooms")
     assert writes == [("PATCH", "", 422), ("PATCH", "", 200)]  # the questions were unchanged
+    saved = live_server.api("GET", f"/chats/{chat['id']}")
+    assert saved["description"] == about
+    guest.set_viewport_size({"width": 360, "height": 780})
+    assert guest.evaluate("document.documentElement.scrollWidth") <= 360
+    guest.evaluate("window.scrollTo(0, 0)")
+    shot(guest, "connecting-chat-description", full_page=False)
+    guest.set_viewport_size({"width": 390, "height": 844})
+    # The open list re-reads itself a minute later: two lines of the description on the card.
+    listing.clock.run_for(LIST_REFRESH_MS)
+    expect(card.locator(".chat-card__about")).to_have_text(about)
+    expect(card.locator(".card__title")).to_have_text(f"{title}, edited")
+    listing.set_viewport_size({"width": 360, "height": 780})
+    assert listing.evaluate("document.documentElement.scrollWidth") <= 360
+    overflow, lines = card.locator(".chat-card__about").evaluate(
+        """(p) => [p.scrollHeight > p.clientHeight,
+                   p.clientHeight / parseFloat(getComputedStyle(p).lineHeight)]"""
+    )
+    assert overflow and round(lines) == 2, (overflow, lines)  # clamped to two lines
+    card.scroll_into_view_if_needed()
+    shot(listing, "connecting-chat-list-description", full_page=False)
 
     # Q1 is asked; the host then edits Q2 (and adds Q4) before asking it.
     host.get_by_role("button", name="Ask Q1").click()
@@ -635,6 +700,7 @@ def test_the_host_edits_the_chat_and_a_participant_sees_the_edited_question(
     expect(form.get_by_label("Q1", exact=True)).to_have_count(0)  # asked: no input
     expect(form.get_by_label("Hashtag")).to_have_attribute("readonly", "")
     expect(form.get_by_label("Starts")).to_have_attribute("readonly", "")
+    form.get_by_label("What it is about (optional)").fill("Lighting, glare & *ergonomics*")
     form.get_by_label("Q2", exact=True).fill("What stops change in your department?")
     form.get_by_role("button", name="Add a question").click()
     expect(form.get_by_label("Q4", exact=True)).to_be_focused()
@@ -647,7 +713,13 @@ def test_the_host_edits_the_chat_and_a_participant_sees_the_edited_question(
     host.set_viewport_size({"width": 390, "height": 844})
     form.get_by_role("button", name="Save changes").click()
     expect(host.locator("#chat-edit")).to_be_hidden()
-    assert writes[2:] == [("PUT", "/questions", 200)]
+    assert writes[2:] == [("PATCH", "", 200), ("PUT", "/questions", 200)]
+    expect(guest.locator("#chat-description")).to_have_text(
+        "Lighting, glare & *ergonomics*", timeout=LIVE_MS
+    )
+    # Coming back to the list's tab re-reads it at once.
+    _tab_hidden_then_shown(listing)
+    expect(card.locator(".chat-card__about")).to_have_text("Lighting, glare & *ergonomics*")
 
     host.get_by_role("button", name="Ask Q2").click()
     expect(guest.locator("#current-text")).to_have_text(

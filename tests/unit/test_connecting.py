@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
+import markdown_it
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +21,7 @@ from server.domain.connecting import (
     has_hashtag,
     link_kind,
     markdown_escape,
+    markdown_paragraphs,
     parse_answer,
     programme_gaps,
     question_text,
@@ -209,3 +212,54 @@ def test_transcript_markdown_nests_replies() -> None:
         "  - **Ben** (@ben, 19:02): really?\n\n"
         "## Q2: How?\n\n_No answers._\n"
     )
+
+
+def test_a_description_in_markdown_shows_as_written() -> None:
+    text = (
+        "  Bring <b>numbers</b> & [a link](javascript:x) *now*\n- no list\n+ none\n"
+        "12) nor\n===\n    no code\n&amp;\r\n \t\n\n> no quote \\"
+    )
+
+    assert markdown_paragraphs(text) == (
+        "Bring \\<b\\>numbers\\</b\\> \\& \\[a link\\](javascript:x) \\*now\\*\\\n"
+        "\\- no list\\\n\\+ none\\\n12\\) nor\\\n\\===\\\nno code\\\n\\&amp;\n\n"
+        "\\> no quote \\\\"
+    )
+    assert markdown_paragraphs(" \n\t") == ""
+    assert transcript_markdown("T", "#t", [], "a\n\nb").endswith("\\#t\n\na\n\nb\n")
+
+
+class _Rendered(HTMLParser):
+    """The tags and the text of rendered Markdown."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.tags.add(tag)
+        if tag == "br":
+            self.text.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+_MARKUP = st.sampled_from(
+    [*"ab 1.)-+=*_#>`~|<&[]()!\\:\t\n\r\"'", "&amp;", "&lt;", "    ", "1. ", "- ", "<b>", "é"]
+)
+
+
+@given(st.lists(_MARKUP, max_size=40).map("".join))
+def test_a_description_renders_as_text_only(text: str) -> None:
+    """Whatever is typed, a CommonMark renderer makes paragraphs and line breaks of it, and
+    shows the (trimmed) lines as they were typed."""
+    html = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    rendered = _Rendered()
+    rendered.feed(html.render(markdown_paragraphs(text)))
+
+    assert rendered.tags <= {"p", "br"}
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    shown = [line for line in "".join(rendered.text).split("\n") if line]
+    assert shown == [line for line in lines if line]

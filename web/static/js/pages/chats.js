@@ -3,11 +3,11 @@
 // what they reply to; the composer knows the hashtag and the current question, and has the
 // wall composer's PHI confirmation step), and the transcript afterwards.
 
-import { api, ApiError } from "../api.js";
+import { api, ApiError, isAbort } from "../api.js";
 import { el, toast, uid } from "../dom.js";
 import { errorNotice } from "../components.js";
 import { dayLabel, localDate, timeRange, wallClock, withOffset, zoneLabel } from "../time.js";
-import { postItem } from "../wall.js";
+import { postItem, postText } from "../wall.js";
 import { followRoom, roomSender, useConnectingStyles } from "../room.js";
 
 function when(c) {
@@ -18,10 +18,15 @@ const ANSWER_MARK = /^\s*(?:[@#][^\s]+[,:]?\s+)*[Aa]\d{1,2}(?=$|[\s:.)\-,;!?])/;
 const STATES = { scheduled: "Scheduled", live: "Live now", ended: "Ended" };
 
 const MAX_QUESTIONS = 20; // as the API (server/domain/connecting.py)
+const MAX_DESCRIPTION = 5000; // as the API (server/schemas/connecting.py: CHAT_DESCRIPTION_MAX)
 const MIN_MINUTES = 5;
 const MAX_MINUTES = 24 * 60;
 // Where the API's `field` is shown: the form asks for a duration, the API for an end.
-const FIELD_OF = { title: "title", hashtag: "hashtag", start: "start", end: "duration", questions: "questions" };
+const FIELD_OF = {
+  title: "title", description: "description", hashtag: "hashtag", start: "start", end: "duration", questions: "questions",
+};
+// The chats list re-reads itself while it is open (there is no conference-wide chat event).
+const LIST_REFRESH_MS = 60_000;
 
 /** A stored question without the "Q<n>: " label the API adds (the row's label shows it). */
 function unlabelled(text, number) {
@@ -32,6 +37,7 @@ function unlabelled(text, number) {
 function savedValues(chat) {
   return {
     title: chat.title,
+    description: chat.description || "",
     hashtag: `#${chat.hashtag}`,
     start: chat.start.slice(0, 16), // the API gives the conference's wall clock
     minutes: Math.round((Date.parse(chat.end) - Date.parse(chat.start)) / 60000),
@@ -40,15 +46,16 @@ function savedValues(chat) {
 }
 
 /**
- * The tweetchat form: title, hashtag, start (in the conference's time zone), duration and the
- * questions. Errors (the form's own, then the server's `field`) are shown beside their field.
+ * The tweetchat form: title, what it is about (optional), hashtag, start (in the conference's
+ * time zone), duration and the questions. Errors (the form's own, then the server's `field`)
+ * are shown beside their field.
  *
  * Without `chat` it schedules one (POST) and opens the new chat's page. With `chat` (as its
  * host reads it: every question) it edits it: prefilled; released questions are shown as they
  * were asked, the others can be edited, added and removed; once the chat runs its hashtag and
- * start are read-only. Saving sends what changed: `PATCH /chats/<id>` (title, hashtag, start,
- * end), then `PUT /chats/<id>/questions`; `onChange(chat)` follows each accepted request,
- * `onSaved(chat)` the whole save, `onCancel()` the Cancel button.
+ * start are read-only. Saving sends what changed: `PATCH /chats/<id>` (title, description,
+ * hashtag, start, end), then `PUT /chats/<id>/questions`; `onChange(chat)` follows each
+ * accepted request, `onSaved(chat)` the whole save, `onCancel()` the Cancel button.
  */
 function chatForm(app, { chat = null, onSaved = () => {}, onChange = () => {}, onCancel = () => {} } = {}) {
   const conference = app.conference;
@@ -67,6 +74,7 @@ function chatForm(app, { chat = null, onSaved = () => {}, onChange = () => {}, o
   };
   const inputs = {
     title: el("input", { id: `${p}-title`, type: "text", name: "title", required: true, maxlength: 200, autocomplete: "off" }),
+    description: el("textarea", { id: `${p}-description`, name: "description", rows: 3, maxlength: MAX_DESCRIPTION }),
     hashtag: el("input", {
       id: `${p}-hashtag`, type: "text", name: "hashtag", required: true, maxlength: 64, autocomplete: "off",
       autocapitalize: "off", spellcheck: "false", placeholder: "#RadChat", readonly: live,
@@ -79,6 +87,7 @@ function chatForm(app, { chat = null, onSaved = () => {}, onChange = () => {}, o
   };
   if (editing) {
     inputs.title.value = saved.title;
+    inputs.description.value = saved.description;
     inputs.hashtag.value = saved.hashtag;
     inputs.start.value = saved.start;
     inputs.duration.value = String(saved.minutes);
@@ -166,6 +175,8 @@ function chatForm(app, { chat = null, onSaved = () => {}, onChange = () => {}, o
     "aria-labelledby": editing ? "chat-edit-h" : "chat-schedule-h",
   },
   field("title", "Title", inputs.title),
+  field("description", "What it is about (optional)", inputs.description,
+    `Shown under the title and in the list of chats. Up to ${MAX_DESCRIPTION.toLocaleString("en-GB")} characters.`),
   field("hashtag", "Hashtag", inputs.hashtag, live
     ? "The chat has started: its hashtag is in the answers and stays."
     : "One hashtag, e.g. #RadChat: every answer carries it."),
@@ -265,6 +276,8 @@ function chatForm(app, { chat = null, onSaved = () => {}, onChange = () => {}, o
     const changes = {};
     const title = inputs.title.value.trim();
     if (title !== saved.title) changes.title = title;
+    const description = inputs.description.value.trim();
+    if (description !== saved.description) changes.description = description || null;
     const tag = inputs.hashtag.value.trim();
     if (!live && tag !== saved.hashtag) changes.hashtag = tag;
     const moved = !live && inputs.start.value !== saved.start;
@@ -305,6 +318,7 @@ function chatForm(app, { chat = null, onSaved = () => {}, onChange = () => {}, o
       }
       const body = {
         title: inputs.title.value.trim(),
+        ...(inputs.description.value.trim() ? { description: inputs.description.value.trim() } : {}),
         hashtag: inputs.hashtag.value.trim(),
         start: t.start,
         end: t.end,
@@ -337,16 +351,75 @@ async function renderList({ view, app, signal, setTitle }) {
   } else {
     view.append(el("p", {}, el("a", { class: "btn btn--secondary", href: "/login?next=/chats" }, "Sign in to host a tweetchat")));
   }
-  if (!body.items.length) {
-    view.append(el("p", { class: "muted" }, "No tweetchats scheduled."));
-    return;
+  const box = el("div", { id: "chat-list-box" });
+  view.append(box);
+  let shown = "";
+  /** The list as the API gave it; repainted only when something changed (focus kept). */
+  function paintList(items) {
+    const key = JSON.stringify(items);
+    if (key === shown) return;
+    shown = key;
+    const focused = box.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
+    box.replaceChildren(items.length
+      ? el("ul", { class: "session-list", id: "chat-list" }, items.map(chatCard))
+      : el("p", { class: "muted" }, "No tweetchats scheduled."));
+    const again = focused && box.querySelector(`a[href="${CSS.escape(focused)}"]`);
+    if (again) again.focus();
   }
-  view.append(el("ul", { class: "session-list", id: "chat-list" }, body.items.map((c) => el("li", { class: "card" },
+  paintList(body.items);
+  keepCurrent(async () => {
+    paintList((await api(`/conferences/${encodeURIComponent(app.conference.slug)}/chats`, { signal })).items);
+  }, signal);
+}
+
+function chatCard(c) {
+  return el("li", { class: "card chat-card", dataset: { chatId: String(c.id) } },
     el("div", { class: "card__body" },
       el("p", { class: "card__meta" }, el("span", { class: "card__time" }, when(c)), " · ", STATES[c.state]),
       el("h2", { class: "card__title" }, el("a", { href: `/chats/${c.id}` }, c.title)),
+      c.description ? el("p", { class: "chat-card__about" }, c.description) : null,
       el("p", { class: "card__subtitle" }, `#${c.hashtag} · ${c.question_count} ${c.question_count === 1 ? "question" : "questions"}`
-        + (c.host ? ` · hosted by ${c.host.display_name}` : "")))))));
+        + (c.host ? ` · hosted by ${c.host.display_name}` : ""))));
+}
+
+/**
+ * Run `load` every LIST_REFRESH_MS while the tab is visible, and at once when it becomes
+ * visible again (a hidden tab asks for nothing), until `signal` aborts (the page is left).
+ * A failed load is retried at the next tick.
+ */
+function keepCurrent(load, signal) {
+  let timer = null;
+  let busy = false;
+  const run = async () => {
+    if (busy || signal.aborted) return;
+    busy = true;
+    try {
+      await load();
+    } catch (error) {
+      if (!isAbort(error)) console.warn("chats list refresh failed", error);
+    } finally {
+      busy = false;
+    }
+  };
+  const start = () => {
+    clearInterval(timer);
+    timer = setInterval(run, LIST_REFRESH_MS);
+  };
+  const onVisibility = () => {
+    if (document.visibilityState === "visible") {
+      run();
+      start();
+    } else {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+  document.addEventListener("visibilitychange", onVisibility);
+  if (document.visibilityState === "visible") start();
+  signal.addEventListener("abort", () => {
+    clearInterval(timer);
+    document.removeEventListener("visibilitychange", onVisibility);
+  }, { once: true });
 }
 
 /** Posts of one group, replies nested under the post they reply to. */
@@ -383,7 +456,9 @@ async function renderChat({ view, app, params, signal, setTitle }) {
   const head = el("div", { class: "page-head" });
   const heading = el("h1", { id: "chat-title" }, chat.title);
   const stateLine = el("p", { class: "page-head__sub", id: "chat-state" });
-  head.append(heading, stateLine);
+  // What it is about: as written (links only for http(s) URLs, as in posts).
+  const about = el("p", { class: "prose chat-about", id: "chat-description", hidden: true });
+  head.append(heading, stateLine, about);
   view.append(head);
   const current = el("div", { class: "chat-current notice", id: "current-question", "aria-live": "polite" });
   view.append(current);
@@ -471,6 +546,8 @@ async function renderChat({ view, app, params, signal, setTitle }) {
     }
     stateLine.textContent = `#${chat.hashtag} · ${when(chat)} · ${STATES[chat.state]}`
       + (chat.host ? ` · hosted by ${chat.host.display_name}` : "");
+    about.replaceChildren(...postText(chat.description || ""));
+    about.hidden = !chat.description;
     const q = chat.current_question;
     current.replaceChildren(q
       ? el("p", {}, el("strong", {}, "Now: "), el("span", { id: "current-text" }, q.text))
@@ -634,8 +711,8 @@ async function renderChat({ view, app, params, signal, setTitle }) {
     onRemoved: (ids) => { for (const id of ids) posts.delete(id); paintWall(); },
     onStatus: (s) => { liveDot.dataset.status = s; liveDot.textContent = s === "live" ? "Live" : s === "offline" ? "Reconnecting…" : "Connecting…"; },
     onRejoin: refresh, // a question released while we were away
-    // Title, times, hashtag edited: what everyone may see rides in the event; a host
-    // re-reads the chat for its questions.
+    // Title, description, times, hashtag edited: what everyone may see rides in the event; a
+    // host re-reads the chat for its questions.
     events: { question: refresh, chat_ended: refresh, chat_updated: updated },
   });
 }
@@ -648,7 +725,8 @@ async function renderTranscript({ view, app, params, signal, setTitle }) {
   view.append(el("p", {}, el("a", { href: `/chats/${chat.id}` }, "← The chat")));
   view.append(el("div", { class: "page-head" },
     el("h1", {}, chat.title),
-    el("p", { class: "page-head__sub" }, `#${chat.hashtag} · ${when(chat)} · ${data.posts} posts by ${data.participants} people`)));
+    el("p", { class: "page-head__sub" }, `#${chat.hashtag} · ${when(chat)} · ${data.posts} posts by ${data.participants} people`),
+    chat.description ? el("p", { class: "prose chat-about", id: "chat-description" }, postText(chat.description)) : null));
   view.append(el("p", { class: "btn-row" },
     el("a", { class: "btn btn--secondary btn--small", href: `/api/v1/chats/${chat.id}/transcript.md`, download: `tweetchat-${chat.id}.md` }, "Download Markdown"),
     el("a", { class: "btn btn--secondary btn--small", href: `/api/v1/chats/${chat.id}/transcript`, download: `tweetchat-${chat.id}.json` }, "Download JSON")));
