@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_socketio import SocketIOTestClient
 from sqlalchemy import create_engine, inspect, text
 
 from server.app import create_app
 from server.config import normalise_database_url
-from server.extensions import db
+from server.extensions import db, socketio
 from tests.shared_data import SCHEDULES
 
 PG_ENV = "BACKCHANNEL_TEST_DATABASE_URL"
@@ -124,8 +125,9 @@ class Api:
     def get(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> Any:
         return self.client.get(path, headers=self._headers(headers), **kw)
 
-    def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None,
-             **kw: Any) -> Any:
+    def post(
+        self, path: str, json: Any = None, headers: dict[str, str] | None = None, **kw: Any
+    ) -> Any:
         return self.client.post(path, json=json, headers=self._headers(headers), **kw)
 
     def put(self, path: str, json: Any = None, headers: dict[str, str] | None = None) -> Any:
@@ -201,3 +203,21 @@ def table_counts(application: Flask) -> dict[str, int]:
                 counts[name] = conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
         db.session.remove()
         return counts
+
+
+@pytest.fixture()
+def sockets(clean_app: Flask) -> Iterator[Callable[..., SocketIOTestClient]]:
+    """Socket.IO test clients on /live (with a bearer token, or anonymous), closed afterwards."""
+    opened: list[SocketIOTestClient] = []
+
+    def make(token: str | None = None) -> SocketIOTestClient:
+        client = socketio.test_client(
+            clean_app, namespace="/live", auth={"token": token} if token else None
+        )
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        if client.is_connected("/live"):
+            client.disconnect("/live")

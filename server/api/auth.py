@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from flask.views import MethodView
 
 from server.api.common import Blueprint
@@ -14,13 +15,14 @@ from server.errors import Unauthorized
 from server.extensions import limiter
 from server.schemas.accounts import (
     CredentialsSchema,
+    DeleteAccountSchema,
     ProfileUpdateSchema,
     SessionLoginSchema,
     SignupSchema,
     TokenSchema,
     UserSchema,
 )
-from server.services import accounts
+from server.services import accounts, privacy
 from server.services.accounts import SESSION_COOKIE
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts and sign-in")
@@ -139,3 +141,31 @@ class Me(MethodView):
             ),
         )
         return user_view(user)
+
+    @blp.arguments(DeleteAccountSchema)
+    @blp.response(204)
+    def delete(self, body: dict[str, Any]) -> Any:
+        """Delete my account for good (the password again in the body); see docs/privacy.md"""
+        user = require_user()
+        privacy.do_delete_account(user, body["password"])
+        g.current_user = None
+        response = current_app.response_class(status=204)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+
+@blp.route("/me/export")
+@blp.response(200, content_type="application/json", description="The export, as a download")
+def export_my_data() -> Response:
+    """Everything stored about me, as a JSON download (profile, posts, drafts, RSVPs, ...)"""
+    user = require_user()
+    document = privacy.export_data(user)
+    day = document["exported_at"][:10]
+    response = Response(
+        json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="backchannel-export-{user.username}-{day}.json"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -20,6 +20,14 @@ class CredentialsSchema(StrictSchema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=4096))
 
 
+class DeleteAccountSchema(StrictSchema):
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=4096),
+        metadata={"description": "The account's password again (re-authentication)"},
+    )
+
+
 class TokenSchema(StrictSchema):
     token = fields.String(required=True)
 

@@ -100,6 +100,14 @@ def authenticate(username: str, password: str) -> User:
     return user
 
 
+def password_matches(user: User, password: str) -> bool:
+    """Re-authentication for a grave step (deleting the account): nothing is changed."""
+    try:
+        return bool(_hasher().verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def do_issue_token(user: User, kind: str) -> str:
     """A new random token for ``user``; only its hash is stored."""
     secret = secrets.token_urlsafe(32)

@@ -540,6 +540,11 @@ def set_session_closer(closer: SessionCloser) -> None:
     _session_closers[:] = [closer]
 
 
+def close_sessions(user_id: int) -> None:
+    """Close every live socket of the account now (after the commit that revoked it)."""
+    _close_sessions(user_id)
+
+
 def _close_sessions(user_id: int) -> None:
     for closer in _session_closers:
         try:

@@ -342,6 +342,14 @@ def do_remove_post(post: Post, status: str = "deleted") -> None:
     """Hide or delete; clients in its rooms get ``post_removed`` (live and on catch-up)."""
     if post.status in ("hidden", "deleted") and status == post.status:
         return
+    remove_post(post, status)
+    db.session.commit()
+
+
+def remove_post(post: Post, status: str = "deleted") -> None:
+    """:func:`do_remove_post` inside the caller's transaction (the caller commits)."""
+    if post.status in ("hidden", "deleted") and status == post.status:
+        return
     was_public = post.status == "visible"
     post.status = status
     conference = db.session.get_one(Conference, post.conference_id)
@@ -351,7 +359,6 @@ def do_remove_post(post: Post, status: str = "deleted") -> None:
             queue_event(
                 "post_removed", {"room": room, "id": post.id, "seq": post.removed_seq}, [room]
             )
-    db.session.commit()
 
 
 def get_post(post_id: int) -> Post:

@@ -387,6 +387,45 @@ def do_withdraw(user: User, tweetup_id: int) -> None:
     db.session.commit()
 
 
+def release_account(user_id: int) -> list[int]:
+    """An account being erased, inside the caller's transaction (it commits).
+
+    Its RSVPs go as if withdrawn one by one (a seat it gave up goes to the first person on
+    the waitlist, announced as usual); the tweetups it proposed lose their proposer, and
+    those not over yet are cancelled (nobody is left to host them). Returns the ids of
+    the tweetups cancelled.
+    """
+    rsvps = list(
+        db.session.scalars(
+            select(TweetupRsvp)
+            .where(TweetupRsvp.user_id == user_id)
+            .order_by(TweetupRsvp.tweetup_id)
+        )
+    )
+    for rsvp in rsvps:
+        _lock(rsvp.tweetup_id)
+        was_going = rsvp.status == "going"
+        db.session.delete(rsvp)
+        db.session.flush()
+        tweetup = db.session.get_one(Tweetup, rsvp.tweetup_id)
+        promoted = _promote(tweetup) if was_going else []
+        _announce(tweetup, promoted)
+    cancelled = []
+    proposed = db.session.scalars(
+        select(Tweetup).where(Tweetup.proposer_id == user_id).order_by(Tweetup.id)
+    )
+    for tweetup in proposed:
+        if not tweetup.cancelled and tweetup.end_at > now():
+            tweetup.cancelled = True
+            tweetup.revision += 1
+            tweetup.updated_at = now()
+            cancelled.append(tweetup.id)
+            _announce(tweetup, [])
+        tweetup.proposer_id = None
+    db.session.flush()
+    return cancelled
+
+
 def attendees(tweetup: Tweetup) -> dict[str, list[dict[str, Any]]]:
     """Who is coming, by their handles: going and maybe by name, the waitlist in order."""
     rows = db.session.scalars(

@@ -4,14 +4,14 @@ their question, threads, the chat-aware drafter, and the transcript as JSON and 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask_socketio import SocketIOTestClient
 
-from server.extensions import db, socketio
+from server.extensions import db
 from server.models import Talk
 from server.services.demo import do_load_demo
 from tests.conftest import Api, table_counts
@@ -33,20 +33,6 @@ def demo(clean_app: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return ids
 
 
-@pytest.fixture()
-def sockets(clean_app: Flask) -> Iterator[Callable[..., SocketIOTestClient]]:
-    opened: list[SocketIOTestClient] = []
-
-    def make(token: str | None = None) -> SocketIOTestClient:
-        client = socketio.test_client(clean_app, namespace="/live",
-                                      auth={"token": token} if token else None)
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        if client.is_connected("/live"):
-            client.disconnect("/live")
 
 
 def schedule(host: Api, **changes: Any) -> dict[str, Any]:

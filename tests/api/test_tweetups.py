@@ -4,7 +4,7 @@ suggested times."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from flask import Flask
 from flask_socketio import SocketIOTestClient
 from icalendar import Calendar
 
-from server.extensions import db, socketio
+from server.extensions import db
 from server.models import Talk
 from server.services.demo import do_load_demo
 from tests.conftest import Api, table_counts
@@ -278,20 +278,6 @@ def test_suggested_times_are_the_programmes_gaps(demo: dict[str, int], anon: Api
     assert bad.get_json()["error"]["field"] == "min_minutes"
 
 
-@pytest.fixture()
-def sockets(clean_app: Flask) -> Iterator[Callable[..., SocketIOTestClient]]:
-    opened: list[SocketIOTestClient] = []
-
-    def make(token: str | None = None) -> SocketIOTestClient:
-        client = socketio.test_client(clean_app, namespace="/live",
-                                      auth={"token": token} if token else None)
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        if client.is_connected("/live"):
-            client.disconnect("/live")
 
 
 def test_the_tweetup_room_streams_and_catches_up(

@@ -50,6 +50,9 @@ MATRIX: list[tuple[str, str, str, tuple[int, int, int, int]]] = [
     ("DELETE", "/api/v1/auth/session", "none", (401, 204, 204, 204)),
     ("GET", "/api/v1/me", "none", (401, 200, 200, 200)),
     ("PATCH", "/api/v1/me", "profile", (401, 200, 200, 200)),
+    # The only organizer of the world cannot leave (409 last_organizer).
+    ("DELETE", "/api/v1/me", "password", (401, 204, 204, 409)),
+    ("GET", "/api/v1/me/export", "none", (401, 200, 200, 200)),
     ("GET", "/api/v1/me/agenda", "none", (401, 200, 200, 200)),
     ("PUT", "/api/v1/me/agenda/{talk}", "none", (401, 200, 200, 200)),
     ("DELETE", "/api/v1/me/agenda/{talk}", "none", (401, 204, 204, 204)),
@@ -101,6 +104,7 @@ BODIES: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
     "credentials": lambda role, w: {"json": {"username": "known", "password": PASSWORD}},
     "none": lambda role, w: {},
     "profile": lambda role, w: {"json": {"display_name": "Changed"}},
+    "password": lambda role, w: {"json": {"password": PASSWORD}},
     "conference": lambda role, w: {"json": {"slug": "newconf", "title": "New conference"}},
     "conference_edit": lambda role, w: {"json": {"title": "Renamed"}},
     "hashtags": lambda role, w: {"json": {"hashtags": ["RadOnc"]}},
@@ -323,6 +327,7 @@ def browser_login(client: FlaskClient, username: str) -> str:
         ("POST", "/api/v1/conferences/hub/posts", "post", 201),
         ("POST", "/api/v1/uploads", "image", 201),
         ("DELETE", "/api/v1/posts/{post}", "none", 204),
+        ("DELETE", "/api/v1/me", "password", 204),
     ],
 )
 def test_cookie_writes_need_the_csrf_token_and_an_allowed_origin(

@@ -274,7 +274,102 @@ function profile(view, app) {
     links.append(el("a", { class: "btn btn--secondary", href: "/moderation" }, "Moderation"));
   }
   links.append(out);
-  view.append(links, handlesForm(app));
+  view.append(links, handlesForm(app), yourData(app));
+}
+
+/** Download my data, and delete my account after a confirmation step with the password. */
+function yourData(app) {
+  const section = el("section", { class: "form-card", id: "your-data", "aria-labelledby": "data-h" });
+  section.append(
+    el("h2", { id: "data-h" }, "Your data"),
+    el("p", { class: "muted" },
+      "Everything Backchannel stores about you, as one JSON file: your profile and handles, your posts ",
+      "(with their images and alt text), drafts, agenda, follows, tweetups, chats, reports and when you ",
+      "signed in."),
+    el("div", { class: "btn-row" },
+      el("a", { class: "btn btn--secondary", id: "export-data", href: "/api/v1/me/export", download: "" },
+        "Download my data")),
+    el("h3", {}, "Delete my account"),
+    el("p", { class: "muted" }, "This cannot be undone; the next step says what is deleted and asks for your password."),
+  );
+  const start = el("button", { type: "button", class: "btn btn--secondary btn--danger", id: "delete-account" },
+    "Delete my account…");
+  const holder = el("div");
+  start.addEventListener("click", () => {
+    start.hidden = true;
+    holder.replaceChildren(deleteForm(app, () => {
+      holder.replaceChildren();
+      start.hidden = false;
+      start.focus();
+    }));
+    holder.querySelector("input").focus();
+  });
+  section.append(el("div", { class: "btn-row" }, start), holder);
+  return section;
+}
+
+function deleteForm(app, cancel) {
+  const form = el("form", { id: "delete-account-form", novalidate: true, "aria-labelledby": "delete-h" });
+  const pid = uid("delete-password");
+  const hint = uid("delete-hint");
+  const password = el("input", {
+    id: pid, type: "password", name: "password", autocomplete: "current-password", required: true,
+    "aria-describedby": hint,
+  });
+  const fieldError = el("p", { class: "field__error", id: uid("delete-error"), "aria-live": "assertive" });
+  const formError = el("div", { "aria-live": "assertive" });
+  const confirm = el("button", { type: "submit", class: "btn btn--secondary btn--danger" }, "Delete my account for good");
+  const back = el("button", { type: "button", class: "btn btn--secondary" }, "Cancel");
+  back.addEventListener("click", cancel);
+  form.append(
+    el("div", { class: "notice notice--error", role: "note" },
+      el("h3", { id: "delete-h" }, "Delete your account?"),
+      el("ul", {},
+        el("li", {}, "Your posts disappear from every wall, also from screens showing them now; their text and images are erased."),
+        el("li", {}, "Your drafts, agenda, calendar feed, handles, follows, RSVPs and reports are deleted; a waitlisted person takes your seat."),
+        el("li", {}, "Tweetups you proposed are cancelled; tweetchats you host stay, without your name."),
+        el("li", {}, "You are signed out everywhere and your API tokens stop working."),
+        el("li", {}, "Moderators' records keep a pseudonym instead of your name.")),
+      el("p", {}, "Download your data first if you want to keep it.")),
+    el("div", { class: "field" },
+      el("label", { for: pid }, "Your password"),
+      el("p", { class: "field__hint", id: hint }, "Enter it again to confirm it is you."),
+      password, fieldError),
+    formError,
+    el("div", { class: "btn-row" }, confirm, back),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    fieldError.textContent = "";
+    formError.replaceChildren();
+    password.removeAttribute("aria-invalid");
+    if (!password.value) {
+      password.setAttribute("aria-invalid", "true");
+      fieldError.textContent = "Enter your password to delete your account.";
+      password.focus();
+      return;
+    }
+    confirm.disabled = true;
+    try {
+      await api("/me", { method: "DELETE", body: { password: password.value } });
+    } catch (error) {
+      confirm.disabled = false;
+      if (error instanceof ApiError && error.code === "wrong_password") {
+        password.setAttribute("aria-invalid", "true");
+        fieldError.textContent = error.message;
+        password.select();
+        password.focus();
+      } else {
+        const message = error instanceof ApiError ? error.message : "Something went wrong. Please try again.";
+        formError.append(el("div", { class: "notice notice--error", role: "alert" }, el("p", {}, message)));
+      }
+      return;
+    }
+    app.setUser(null);
+    toast("Your account was deleted");
+    app.navigate("/");
+  });
+  return form;
 }
 
 export async function render({ view, app, query, setTitle }) {
