@@ -315,8 +315,17 @@ def test_new_posts_wait_behind_a_pill_while_reading(
     expect(page.locator("#wall-announcer")).to_contain_text(text)
     shot(page, "wall-new-posts-pill", full_page=False)
     pill.click()
-    expect(page.locator(".wall .post").first).to_contain_text(text)
+    newest = page.locator(".wall .post").first
+    expect(newest).to_contain_text(text)
     expect(pill).to_be_hidden()
+    # The jump to the top of the wall leaves the newest post in sight, not under the sticky
+    # header.
+    header = page.locator(".app-header").bounding_box()
+    expect(newest).to_be_in_viewport()
+    assert newest.bounding_box()["y"] >= header["y"] + header["height"], (
+        newest.bounding_box(),
+        header,
+    )
 
 
 def live_server_post(live_server: Any, token: str, text: str, session_id: int | None = None) -> Any:
