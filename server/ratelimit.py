@@ -18,6 +18,11 @@ REPORT_LIMIT = "10 per minute;60 per hour"
 #: Looking up a Mastodon instance's post limit fetches from another server: a person does
 #: it once or twice; more would make Backchannel a fetching service for someone else.
 INSTANCE_LOOKUP_LIMIT = "10 per minute;60 per hour"
+#: Deleting one's account asks for the password again: a stolen session must not become a
+#: way to guess it. One deletion is all anyone needs; a few typos are allowed.
+ACCOUNT_DELETE_LIMIT = "5 per hour"
+#: The export reads everything the person has: a few downloads an hour are plenty.
+EXPORT_LIMIT = "10 per hour"
 
 
 def rate_limit_key() -> str:

@@ -13,6 +13,7 @@ from server.api.presenters import user_view
 from server.api.security import require_user
 from server.errors import Unauthorized
 from server.extensions import limiter
+from server.ratelimit import ACCOUNT_DELETE_LIMIT, EXPORT_LIMIT
 from server.schemas.accounts import (
     CredentialsSchema,
     DeleteAccountSchema,
@@ -117,6 +118,8 @@ def logout() -> Any:
 
 @blp.route("/me")
 class Me(MethodView):
+    decorators = [limiter.limit(ACCOUNT_DELETE_LIMIT, methods=["DELETE"])]
+
     @blp.response(200, UserSchema)
     def get(self) -> dict[str, Any]:
         """The signed-in person"""
@@ -155,6 +158,7 @@ class Me(MethodView):
 
 
 @blp.route("/me/export")
+@limiter.limit(EXPORT_LIMIT)
 @blp.response(200, content_type="application/json", description="The export, as a download")
 def export_my_data() -> Response:
     """Everything stored about me, as a JSON download (profile, posts, drafts, RSVPs, ...)"""

@@ -64,8 +64,10 @@ def check_429(response: Any, longest: int) -> None:
 
 def socket_post(client: SocketIOTestClient, text: str) -> Any:
     return client.emit(
-        "post", {"room": CONF, "text": text, "client_id": str(uuid.uuid4())},
-        namespace=NS, callback=True,
+        "post",
+        {"room": CONF, "text": text, "client_id": str(uuid.uuid4())},
+        namespace=NS,
+        callback=True,
     )
 
 
@@ -88,9 +90,7 @@ def test_http_posting_is_limited_per_account_not_per_address(
     assert http_post(client, bob, "my first").status_code == 201
 
 
-def test_uploads_are_limited_per_account(
-    limited_app: Flask, make_user: Callable[..., Api]
-) -> None:
+def test_uploads_are_limited_per_account(limited_app: Flask, make_user: Callable[..., Api]) -> None:
     alice, bob = make_user(), make_user()
     client = limited_app.test_client()
     image = photo((32, 32))
@@ -127,6 +127,43 @@ def test_reports_are_limited_per_account(
     check_429(report(), 60)
 
 
+def test_deleting_my_account_is_limited_and_guessing_the_password_there_stops(
+    limited_app: Flask, make_user: Callable[..., Api]
+) -> None:
+    """A stolen session cannot guess the password through DELETE /me; the account stays."""
+    victim = make_user()
+    client = limited_app.test_client()
+    auth = {"Authorization": f"Bearer {victim.token}"}
+
+    def guess(password: str) -> Any:
+        return client.delete("/api/v1/me", json={"password": password}, headers=auth)
+
+    statuses = [guess(f"guess number {n}").status_code for n in range(5)]
+    assert statuses == [403] * 5
+    check_429(guess("still guessing"), 3600)
+    assert client.get("/api/v1/me", headers=auth).status_code == 200  # nothing was deleted
+    # Someone else's budget is their own.
+    other = make_user()
+    assert (
+        client.delete(
+            "/api/v1/me",
+            json={"password": "not it"},
+            headers={"Authorization": f"Bearer {other.token}"},
+        ).status_code
+        == 403
+    )
+
+
+def test_exports_are_limited_per_account(limited_app: Flask, make_user: Callable[..., Api]) -> None:
+    person = make_user()
+    client = limited_app.test_client()
+    auth = {"Authorization": f"Bearer {person.token}"}
+    assert [client.get("/api/v1/me/export", headers=auth).status_code for _ in range(10)] == [
+        200
+    ] * 10
+    check_429(client.get("/api/v1/me/export", headers=auth), 3600)
+
+
 # --- socket buckets ---------------------------------------------------------------------------
 
 
@@ -143,7 +180,9 @@ def test_token_bucket_refills_at_its_rate() -> None:
 
 
 def test_socket_posting_is_limited_per_account(
-    limited_app: Flask, demo: dict[str, int], make_user: Callable[..., Api],
+    limited_app: Flask,
+    demo: dict[str, int],
+    make_user: Callable[..., Api],
     sockets: Callable[..., SocketIOTestClient],
 ) -> None:
     frozen_throttles(limited_app)
@@ -165,7 +204,9 @@ def test_socket_posting_is_limited_per_account(
 
 
 def test_a_client_that_keeps_sending_after_rate_limited_is_disconnected(
-    limited_app: Flask, demo: dict[str, int], attendee: Api,
+    limited_app: Flask,
+    demo: dict[str, int],
+    attendee: Api,
     sockets: Callable[..., SocketIOTestClient],
 ) -> None:
     frozen_throttles(limited_app)
@@ -199,7 +240,9 @@ def test_any_event_flood_is_limited_per_socket(
 
 
 def test_socket_limits_are_off_when_rate_limiting_is(
-    clean_app: Flask, demo: dict[str, int], attendee: Api,
+    clean_app: Flask,
+    demo: dict[str, int],
+    attendee: Api,
     sockets: Callable[..., SocketIOTestClient],
 ) -> None:
     client = sockets(token=attendee.token)
@@ -219,7 +262,9 @@ def _forget_stale(user_id: int) -> None:
 
 
 def test_at_most_ten_sockets_per_account(
-    clean_app: Flask, attendee: Api, make_user: Callable[..., Api],
+    clean_app: Flask,
+    attendee: Api,
+    make_user: Callable[..., Api],
     sockets: Callable[..., SocketIOTestClient],
 ) -> None:
     me = attendee.get("/api/v1/me").get_json()["id"]
@@ -243,8 +288,9 @@ def test_a_client_sent_disconnect_event_does_not_free_a_slot(
     _forget_stale(me)
     open_ = [sockets(token=attendee.token) for _ in range(live.MAX_SOCKETS_PER_USER)]
 
-    acks = [c.emit("disconnect", "io client disconnect", namespace=NS, callback=True)
-            for c in open_]
+    acks = [
+        c.emit("disconnect", "io client disconnect", namespace=NS, callback=True) for c in open_
+    ]
 
     assert {a["error"]["code"] for a in acks} == {"unknown_event"}
     assert all(c.is_connected(NS) for c in open_)
@@ -252,7 +298,9 @@ def test_a_client_sent_disconnect_event_does_not_free_a_slot(
 
 
 def test_a_client_sent_connect_event_cannot_switch_accounts(
-    clean_app: Flask, demo: dict[str, int], make_user: Callable[..., Api],
+    clean_app: Flask,
+    demo: dict[str, int],
+    make_user: Callable[..., Api],
     sockets: Callable[..., SocketIOTestClient],
 ) -> None:
     alice, mallory = make_user(username="alice"), make_user(username="mallory")
@@ -286,12 +334,16 @@ class Polling:
         return response
 
     def send(self, packet: str) -> Any:
-        return self.client.post(self._url(), data=packet.encode(), headers=self.headers,
-                                content_type="text/plain;charset=UTF-8")
+        return self.client.post(
+            self._url(),
+            data=packet.encode(),
+            headers=self.headers,
+            content_type="text/plain;charset=UTF-8",
+        )
 
     def receive(self) -> list[str]:
-        return self.client.get(self._url(), headers=self.headers).get_data(as_text=True).split(
-            "\x1e"
+        return (
+            self.client.get(self._url(), headers=self.headers).get_data(as_text=True).split("\x1e")
         )
 
     def open_live(self) -> None:
