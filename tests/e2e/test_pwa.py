@@ -184,6 +184,33 @@ def test_compose_count_hand_off_and_see_the_post_arrive_live(
     shot(viewer, "session-wall-live", full_page=False)
 
 
+def test_hand_off_links_survive_the_counting_rules_arriving_late(
+    context_factory: Any, live_server: Any
+) -> None:
+    """On a slow link the drafted post (and its hand-off links) may come before the counting
+    rules; when the rules arrive the links must still be there, not left disabled."""
+    talk = next(s for s in live_server.sessions if s["id"] == live_server.with_handles)
+    ctx = context_factory(service_workers="block")  # the rules come from the network here
+    _new_user(live_server, ctx)
+    held: list[Any] = []
+    ctx.route("**/static/gen/text-rules.js", lambda route: held.append(route))  # answered later
+    author = ctx.new_page()
+    author.goto(f"/sessions/{talk['id']}")
+    author.get_by_role("button", name="Draft it for me").click()
+    expect(author.get_by_label("Your post")).to_have_value(re.compile(r"#democon"))
+    x_link = author.locator(".handoff__link[data-network=x]")
+    expect(x_link).to_have_attribute("href", re.compile(r"^https://x\.com/intent/post\?text="))
+    assert held, "the counting rules were not asked for"
+    for route in held:
+        route.continue_()
+    expect(author.locator(".count[data-network=x] .count__value")).not_to_have_text(
+        re.compile(r"^0/")
+    )
+    # (The counts are painted in the same task that sends the rules' change signal.)
+    expect(x_link).to_have_attribute("href", re.compile(r"^https://x\.com/intent/post\?text="))
+    expect(x_link).not_to_have_attribute("aria-disabled", "true")
+
+
 def test_phi_findings_are_highlighted_and_need_confirmation(
     context_factory: Any, live_server: Any, shot: Any
 ) -> None:

@@ -356,10 +356,31 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
     }
   }
 
+  function paintIntents(body) {
+    for (const n of NETWORK_ORDER) {
+      const intent = body.intents[n];
+      const link = intentLinks[n];
+      if (intent && intent.url) {
+        link.setAttribute("href", intent.url);
+        link.removeAttribute("aria-disabled");
+        link.title = intent.valid ? `Open ${NETWORK_LABELS[n]} with this post` : (intent.reason || "Too long for this network");
+      } else {
+        link.removeAttribute("href");
+        link.setAttribute("aria-disabled", "true");
+        link.title = (intent && intent.reason) || "Not available";
+      }
+    }
+  }
+
   async function refreshIntents(force = false) {
     const text = textarea.value;
     if (!text.trim()) return null;
-    if (!force && state.intentsFor === text) return state.intents;
+    if (!force && state.intentsFor === text) {
+      // Same text as last time (the counting rules arrived, say): the links were made stale
+      // by the change signal, so they are put back from what is known.
+      paintIntents(state.intents);
+      return state.intents;
+    }
     try {
       const body = await api("/compose/intents", {
         method: "POST", body: { text, mastodon_instance: mastodonInstance(app.user) }, signal,
@@ -367,19 +388,7 @@ export function composer({ app, talk = null, draft = null, signal, heading = "Po
       if (textarea.value !== text) return body;
       state.intents = body;
       state.intentsFor = text;
-      for (const n of NETWORK_ORDER) {
-        const intent = body.intents[n];
-        const link = intentLinks[n];
-        if (intent && intent.url) {
-          link.setAttribute("href", intent.url);
-          link.removeAttribute("aria-disabled");
-          link.title = intent.valid ? `Open ${NETWORK_LABELS[n]} with this post` : (intent.reason || "Too long for this network");
-        } else {
-          link.removeAttribute("href");
-          link.setAttribute("aria-disabled", "true");
-          link.title = (intent && intent.reason) || "Not available";
-        }
-      }
+      paintIntents(body);
       return body;
     } catch (error) {
       if (!isAbort(error)) console.warn("intents unavailable", error);
