@@ -118,6 +118,19 @@ def test_propose_a_tweetup_and_rsvp_with_a_waitlist(
 
     host.goto("/tweetups")
     expect(host.locator(".tweetup-card", has_text=title)).to_contain_text("1/1 going")
+
+    # In the guest's agenda (the host is no longer going, so not in theirs).
+    guest.goto("/agenda")
+    mine = guest.get_by_role("region", name="Your tweetups").locator(".tweetup-card")
+    expect(mine.filter(has_text=title)).to_contain_text("You're going")
+    expect(mine.filter(has_text=title)).to_contain_text("Hall B café")
+    expect(mine.filter(has_text=title).get_by_role("link", name=title)).to_have_attribute(
+        "href", tweetup_path
+    )
+    shot(guest, "connecting-agenda-tweetups")
+    host.goto("/agenda")
+    expect(host.get_by_role("heading", name="My agenda")).to_be_visible()
+    expect(host.locator(".tweetup-card", has_text=title)).to_have_count(0)
     assert errors == []
 
 

@@ -190,3 +190,23 @@ export function errorNotice(error, what = "this page") {
   const message = error instanceof ApiError ? error.message : `Something went wrong loading ${what}.`;
   return el("div", { class: "notice notice--error", role: "alert" }, el("p", {}, message));
 }
+
+/** A tweetup in a list: when, where, how many are going, and my RSVP. `heading` is the
+ * title's level in the page outline (h2 on the tweetups page, h3 under "Your tweetups"). */
+export function tweetupCard(t, { heading = "h2" } = {}) {
+  const badges = [];
+  if (t.featured) badges.push(el("span", { class: "badge badge--now" }, "Featured"));
+  if (t.cancelled) badges.push(el("span", { class: "badge badge--opted_out" }, "Cancelled"));
+  if (t.hidden) badges.push(el("span", { class: "badge badge--embargoed" }, "Hidden"));
+  const mine = { going: "You're going", maybe: "Maybe", waitlisted: "On the waitlist" }[t.my_rsvp];
+  if (mine) badges.push(el("span", { class: "chip" }, mine));
+  const spots = t.capacity == null ? `${t.counts.going} going` : `${t.counts.going}/${t.capacity} going`;
+  return el("li", { class: "card tweetup-card", dataset: { tweetupId: String(t.id) } },
+    el("div", { class: "card__body" },
+      el("p", { class: "card__meta" },
+        el("span", { class: "card__time" }, `${dayLabel(localDate(t.start))}, ${timeRange(t.start, t.end)}`)),
+      el(heading, { class: "card__title" }, el("a", { href: `/tweetups/${t.id}` }, t.title)),
+      el("p", { class: "card__subtitle" }, t.place),
+      el("p", { class: "card__speakers" }, [spots, t.hashtag ? ` · #${t.hashtag}` : ""].join("")),
+      badges.length ? el("div", { class: "card__extra" }, badges) : null));
+}

@@ -1,8 +1,9 @@
-// My agenda: starred sessions by day, clashes flagged, and a private calendar feed.
+// My agenda: starred sessions by day, clashes flagged, the tweetups I RSVPed to, and a
+// private calendar feed.
 
 import { api, ApiError } from "../api.js";
 import { el, toast, uid } from "../dom.js";
-import { errorNotice, sessionCard } from "../components.js";
+import { errorNotice, sessionCard, tweetupCard } from "../components.js";
 import { dayLabel, localDate, zoneLabel } from "../time.js";
 
 function signInPrompt(view) {
@@ -94,11 +95,23 @@ export async function render({ view, app, signal, setTitle }) {
   view.append(el("div", { class: "page-head" }, el("h1", {}, "My agenda"), sub));
   const summary = el("div", { "aria-live": "polite" });
   const list = el("div", { class: "agenda-list" });
-  view.append(summary, list, feedSection());
+  const meetups = el("section", { class: "agenda-tweetups", "aria-labelledby": "my-tweetups" });
+  view.append(summary, list, meetups, feedSection());
 
-  const paint = (items) => {
+  /** Tweetups I am going to, might go to or wait for (they are in the calendar feed too). */
+  const paintTweetups = (items) => {
+    meetups.replaceChildren();
+    meetups.hidden = !items.length;
+    if (!items.length) return;
+    meetups.append(
+      el("h2", { id: "my-tweetups" }, "Your tweetups"),
+      el("ul", { class: "session-list" }, items.map((t) => tweetupCard(t, { heading: "h3" }))));
+  };
+
+  const paint = (items, tweetups = []) => {
     list.replaceChildren();
     summary.replaceChildren();
+    paintTweetups(tweetups);
     const starred = items.filter((i) => i.starred !== false);
     if (!starred.length) {
       sub.textContent = "";
@@ -130,11 +143,11 @@ export async function render({ view, app, signal, setTitle }) {
   async function refresh() {
     try {
       const fresh = await api("/me/agenda", { params: { conference: conference.slug }, signal });
-      paint(fresh.items);
+      paint(fresh.items, fresh.tweetups);
     } catch (error) {
       if (error.name !== "AbortError") toast(error.message);
     }
   }
 
-  paint(body.items);
+  paint(body.items, body.tweetups);
 }

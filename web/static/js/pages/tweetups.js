@@ -4,7 +4,7 @@
 
 import { api, ApiError } from "../api.js";
 import { el, toast } from "../dom.js";
-import { errorNotice, handleLink } from "../components.js";
+import { errorNotice, handleLink, tweetupCard } from "../components.js";
 import { dayLabel, localDate, timeRange, withOffset } from "../time.js";
 import { postItem } from "../wall.js";
 import { followRoom, roomComposer, useConnectingStyles } from "../room.js";
@@ -23,22 +23,6 @@ function personLabel(person) {
     el("span", { class: "person__handle" }, handle));
 }
 
-function card(t) {
-  const badges = [];
-  if (t.featured) badges.push(el("span", { class: "badge badge--now" }, "Featured"));
-  if (t.cancelled) badges.push(el("span", { class: "badge badge--opted_out" }, "Cancelled"));
-  if (t.hidden) badges.push(el("span", { class: "badge badge--embargoed" }, "Hidden"));
-  if (t.my_rsvp && t.my_rsvp !== "not_going") badges.push(el("span", { class: "chip" }, t.my_rsvp === "waitlisted" ? "On the waitlist" : t.my_rsvp === "going" ? "You're going" : "Maybe"));
-  const spots = t.capacity == null ? `${t.counts.going} going` : `${t.counts.going}/${t.capacity} going`;
-  return el("li", { class: "card tweetup-card", dataset: { tweetupId: String(t.id) } },
-    el("div", { class: "card__body" },
-      el("p", { class: "card__meta" }, el("span", { class: "card__time" }, when(t))),
-      el("h2", { class: "card__title" }, el("a", { href: `/tweetups/${t.id}` }, t.title)),
-      el("p", { class: "card__subtitle" }, t.place),
-      el("p", { class: "card__speakers" }, [spots, t.hashtag ? ` · #${t.hashtag}` : ""].join("")),
-      badges.length ? el("div", { class: "card__extra" }, badges) : null));
-}
-
 async function renderList({ view, app, signal, setTitle }) {
   setTitle("Tweetups");
   const conference = app.conference;
@@ -55,8 +39,8 @@ async function renderList({ view, app, signal, setTitle }) {
   }
   const featured = body.items.filter((t) => t.featured);
   const others = body.items.filter((t) => !t.featured);
-  if (featured.length) view.append(el("h2", {}, "Featured"), el("ul", { class: "session-list" }, featured.map(card)));
-  if (others.length) view.append(el("h2", {}, featured.length ? "More tweetups" : "All tweetups"), el("ul", { class: "session-list", id: "tweetup-list" }, others.map(card)));
+  if (featured.length) view.append(el("h2", {}, "Featured"), el("ul", { class: "session-list" }, featured.map((t) => tweetupCard(t))));
+  if (others.length) view.append(el("h2", {}, featured.length ? "More tweetups" : "All tweetups"), el("ul", { class: "session-list", id: "tweetup-list" }, others.map((t) => tweetupCard(t))));
 }
 
 function localInput(iso) {
