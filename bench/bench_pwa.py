@@ -56,6 +56,23 @@ PROFILES = {
 CPU_SLOWDOWN = 4
 BIG_SLUG = "big34c3"
 
+
+def _throttle(cdp: Any, network: dict[str, int] | None) -> None:
+    """A mid-range phone: CPU/4, and the network profile when one is given."""
+    if network:
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": network["latency"],
+                "downloadThroughput": network["down"] / 8,
+                "uploadThroughput": network["up"] / 8,
+            },
+        )
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+
+
 INIT = """
 window.__longTasks = [];
 try {
@@ -167,17 +184,7 @@ def load_once(
         page.reload()
         page.wait_for_selector(".programme-list .card")
     cdp = ctx.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {
-            "offline": False,
-            "latency": profile["latency"],
-            "downloadThroughput": profile["down"] / 8,
-            "uploadThroughput": profile["up"] / 8,
-        },
-    )
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    _throttle(cdp, profile)
     transferred = 0.0
 
     def finished(event: dict[str, Any]) -> None:
@@ -323,18 +330,7 @@ def scroll_once(
     page = ctx.new_page()
     cdp = ctx.new_cdp_session(page)
     cdp.send("Performance.enable")
-    if network:
-        cdp.send("Network.enable")
-        cdp.send(
-            "Network.emulateNetworkConditions",
-            {
-                "offline": False,
-                "latency": network["latency"],
-                "downloadThroughput": network["down"] / 8,
-                "uploadThroughput": network["up"] / 8,
-            },
-        )
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    _throttle(cdp, network)
     page.goto(f"/programme?day={day}", wait_until="commit")
     page.wait_for_selector(".programme-list .card", timeout=120_000)
     # The service worker installs (precache) once the first screen is done: let it finish,

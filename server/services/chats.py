@@ -15,6 +15,7 @@ row lock makes a release wait for an edit of the questions to commit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -149,15 +150,19 @@ def _check_hashtag(value: str) -> str:
     return tag[1:]
 
 
-def _check(data: ChatInput) -> tuple[str, list[str]]:
-    _check_times(data.start, data.end)
-    hashtag = _check_hashtag(data.hashtag)
-    questions = [q.strip() for q in data.questions]
-    if not questions or len(questions) > MAX_QUESTIONS or not all(questions):
+def _check_questions(questions: Sequence[str]) -> list[str]:
+    """The questions, trimmed and labelled Q1..Qn."""
+    trimmed = [q.strip() for q in questions]
+    if not trimmed or len(trimmed) > MAX_QUESTIONS or not all(trimmed):
         raise ValidationFailed(
             f"Prepare 1 to {MAX_QUESTIONS} questions, none empty.", field="questions"
         )
-    return hashtag, [question_text(n, q) for n, q in enumerate(questions, start=1)]
+    return [question_text(n, q) for n, q in enumerate(trimmed, start=1)]
+
+
+def _check(data: ChatInput) -> tuple[str, list[str]]:
+    _check_times(data.start, data.end)
+    return _check_hashtag(data.hashtag), _check_questions(data.questions)
 
 
 def do_schedule(user: User, conference: Conference, data: ChatInput) -> Tweetchat:
@@ -243,10 +248,7 @@ def _question_texts(chat: Tweetchat, questions: list[str]) -> list[str]:
                 code="question_released",
                 field="questions",
             )
-    _, texts = _check(
-        ChatInput(chat.title, chat.hashtag, chat.start_at, chat.end_at, tuple(questions))
-    )
-    return texts
+    return _check_questions(questions)
 
 
 def do_update_questions(user: User, chat: Tweetchat, questions: list[str]) -> Tweetchat:

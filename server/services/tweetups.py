@@ -378,13 +378,18 @@ def do_withdraw(user: User, tweetup_id: int) -> None:
     if rsvp is None:
         db.session.commit()
         return
+    _withdraw(rsvp)
+    db.session.commit()
+
+
+def _withdraw(rsvp: TweetupRsvp) -> None:
+    """Drop an RSVP (the tweetup's row locked by the caller): a seat given up goes to the
+    first person on the waitlist, and the room hears of it."""
     was_going = rsvp.status == "going"
     db.session.delete(rsvp)
     db.session.flush()
-    tweetup = db.session.get_one(Tweetup, tweetup.id)
-    promoted = _promote(tweetup) if was_going else []
-    _announce(tweetup, promoted)
-    db.session.commit()
+    tweetup = db.session.get_one(Tweetup, rsvp.tweetup_id)
+    _announce(tweetup, _promote(tweetup) if was_going else [])
 
 
 def release_account(user_id: int) -> list[int]:
@@ -404,12 +409,7 @@ def release_account(user_id: int) -> list[int]:
     )
     for rsvp in rsvps:
         _lock(rsvp.tweetup_id)
-        was_going = rsvp.status == "going"
-        db.session.delete(rsvp)
-        db.session.flush()
-        tweetup = db.session.get_one(Tweetup, rsvp.tweetup_id)
-        promoted = _promote(tweetup) if was_going else []
-        _announce(tweetup, promoted)
+        _withdraw(rsvp)
     cancelled = []
     proposed = db.session.scalars(
         select(Tweetup).where(Tweetup.proposer_id == user_id).order_by(Tweetup.id)

@@ -169,7 +169,7 @@ def test_browser_and_server_agree_at_instance_limits(
     browser = page.evaluate(
         """async (cases) => {
           const { loadRules, measure } = await import('/static/js/length.js');
-          const { mastodonLimit } = await import('/static/js/composer.js');
+          const { mastodonLimit } = await import('/static/js/components.js');
           const rules = await loadRules();
           const me = await (await fetch('/api/v1/me')).json();
           return {

@@ -210,3 +210,9 @@ export function tweetupCard(t, { heading = "h2" } = {}) {
       el("p", { class: "card__speakers" }, [spots, t.hashtag ? ` · #${t.hashtag}` : ""].join("")),
       badges.length ? el("div", { class: "card__extra" }, badges) : null));
 }
+
+/** The post limit of the person's Mastodon instance, as stored with their profile (500 unset). */
+export function mastodonLimit(user) {
+  const limit = user && user.mastodon_limit;
+  return Number.isInteger(limit) && limit > 0 ? limit : 500;
+}

@@ -5,7 +5,7 @@
 
 import { api, ApiError, currentCsrfToken, isAbort } from "./api.js";
 import { debounce, el, toast, uid } from "./dom.js";
-import { NETWORK_LABELS, NETWORK_ORDER } from "./components.js";
+import { NETWORK_LABELS, NETWORK_ORDER, mastodonLimit } from "./components.js";
 import { loadRules, measure } from "./length.js";
 import { queuePost, requestSync, requeue, discard, store } from "./outbox.js";
 import { findingsEditor, findingsList, sendQueued, showConfirm } from "./findings.js";
@@ -35,12 +35,6 @@ export function mastodonInstance(user) {
   const handle = user && (user.handles || []).find((h) => h.network === "mastodon");
   const m = handle && /@([a-z0-9.-]+\.[a-z]{2,})$/i.exec(handle.handle);
   return m ? m[1].toLowerCase() : null;
-}
-
-/** The post limit of the person's Mastodon instance, as stored with their profile (500 unset). */
-export function mastodonLimit(user) {
-  const limit = user && user.mastodon_limit;
-  return Number.isInteger(limit) && limit > 0 ? limit : 500;
 }
 
 function preferredNetwork(user) {

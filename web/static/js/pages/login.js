@@ -2,7 +2,7 @@
 
 import { api, ApiError } from "../api.js";
 import { el, toast, uid } from "../dom.js";
-import { NETWORK_LABELS, NETWORK_ORDER } from "../components.js";
+import { NETWORK_LABELS, NETWORK_ORDER, mastodonLimit } from "../components.js";
 
 const HANDLE_HINTS = {
   x: "username",
@@ -63,19 +63,19 @@ function handlesForm(app) {
     // An empty limit forgets it (Mastodon's 500); anything else goes as typed, and the
     // server says what is wrong with it next to the field.
     const typed = limit.input.value.trim();
-    const mastodonLimit = typed === "" ? null : Number(typed);
-    if (limit.input.validity.badInput || (typed !== "" && !Number.isInteger(mastodonLimit))) {
+    const typedLimit = typed === "" ? null : Number(typed);
+    if (limit.input.validity.badInput || (typed !== "" && !Number.isInteger(typedLimit))) {
       limit.setInvalid("Enter a whole number of characters, like 500.");
       return;
     }
     save.disabled = true;
     try {
       const updated = await api("/me", {
-        method: "PATCH", body: { display_name: name.value.trim(), handles, mastodon_limit: mastodonLimit },
+        method: "PATCH", body: { display_name: name.value.trim(), handles, mastodon_limit: typedLimit },
       });
       app.updateUser(updated);
       for (const h of updated.handles) rows[h.network].handle.value = h.handle;
-      limit.input.value = String(updated.mastodon_limit ?? 500);
+      limit.input.value = String(mastodonLimit(updated));
       toast("Profile saved");
     } catch (err) {
       if (err instanceof ApiError && err.field === "mastodon_limit") {
@@ -99,7 +99,7 @@ function limitField(user, handle) {
   const id = "mastodon-limit";
   const input = el("input", {
     id, type: "number", name: "mastodon_limit", min: "1", max: "100000", step: "1", inputmode: "numeric",
-    value: String(user.mastodon_limit ?? 500), "aria-describedby": `${id}-hint ${id}-status ${id}-error`,
+    value: String(mastodonLimit(user)), "aria-describedby": `${id}-hint ${id}-status ${id}-error`,
   });
   const lookUp = el("button", { type: "button", class: "btn btn--secondary btn--small", id: "mastodon-limit-lookup" }, "Look it up");
   const status = el("p", { class: "field__hint", id: `${id}-status`, "aria-live": "polite" });
