@@ -15,6 +15,7 @@ plain HTTP and loopback addresses are then allowed, nothing else is.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import socket
@@ -83,6 +84,12 @@ class _Answer:
 
 
 _cache: dict[str, tuple[float, InstanceLimit]] = {}
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Built once: loading the system's certificate store is the costly part."""
+    return ssl.create_default_context()
 
 
 def clear_cache() -> None:
@@ -180,9 +187,7 @@ def _get(url: str, host: str) -> _Answer:
     deadline = time.monotonic() + TIMEOUT
     connection: http.client.HTTPConnection
     if parts.scheme == "https":
-        connection = _PinnedHTTPSConnection(
-            name, port, address, deadline, ssl.create_default_context()
-        )
+        connection = _PinnedHTTPSConnection(name, port, address, deadline, _tls_context())
     else:
         connection = _PinnedHTTPConnection(name, port, address, deadline)
     try:

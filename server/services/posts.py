@@ -340,9 +340,7 @@ def publish_posts(
 
 def do_remove_post(post: Post, status: str = "deleted") -> None:
     """Hide or delete; clients in its rooms get ``post_removed`` (live and on catch-up)."""
-    if post.status in ("hidden", "deleted") and status == post.status:
-        return
-    remove_post(post, status)
+    remove_post(post, status)  # a no-op when it is so already
     db.session.commit()
 
 

@@ -146,18 +146,7 @@ def export_data(user: User) -> dict[str, Any]:
     tokens = _owned(AuthToken, AuthToken.user_id, uid)
     imports = _owned(ImportRun, ImportRun.user_id, uid)
     words = _owned(WatchedWord, WatchedWord.created_by, uid)
-    audit_rows = list(
-        db.session.scalars(
-            select(AuditLog)
-            .where(
-                or_(
-                    AuditLog.actor_id == uid,
-                    (AuditLog.target_type == "user") & (AuditLog.target_id == uid),
-                )
-            )
-            .order_by(AuditLog.id)
-        )
-    )
+    audit_rows = _audit_rows(uid)
     rsvp_tweetups = (
         {
             t.id: t
@@ -380,16 +369,25 @@ def _erase_posts(uid: int) -> tuple[list[int], set[str]]:
     return removed, files
 
 
-def _pseudonymise_audit(uid: int, alias: str) -> None:
-    rows = db.session.scalars(
-        select(AuditLog).where(
-            or_(
-                AuditLog.actor_id == uid,
-                (AuditLog.target_type == "user") & (AuditLog.target_id == uid),
+def _audit_rows(uid: int) -> list[AuditLog]:
+    """Audit rows naming the account: as the actor, or as the target of a block. The export
+    shows exactly the rows that deletion pseudonymises."""
+    return list(
+        db.session.scalars(
+            select(AuditLog)
+            .where(
+                or_(
+                    AuditLog.actor_id == uid,
+                    (AuditLog.target_type == "user") & (AuditLog.target_id == uid),
+                )
             )
+            .order_by(AuditLog.id)
         )
     )
-    for row in rows:
+
+
+def _pseudonymise_audit(uid: int, alias: str) -> None:
+    for row in _audit_rows(uid):
         details = dict(row.details or {})
         if row.actor_id == uid:
             row.actor_id = None

@@ -389,7 +389,7 @@ def _withdraw(rsvp: TweetupRsvp) -> None:
     db.session.delete(rsvp)
     db.session.flush()
     tweetup = db.session.get_one(Tweetup, rsvp.tweetup_id)
-    _announce(tweetup, _promote(tweetup) if was_going else [])
+    _announce(tweetup, _promote(tweetup) if was_going and tweetup.end_at > now() else [])
 
 
 def release_account(user_id: int) -> list[int]:
@@ -400,6 +400,22 @@ def release_account(user_id: int) -> list[int]:
     those not over yet are cancelled (nobody is left to host them). Returns the ids of
     the tweetups cancelled.
     """
+    # Its own tweetups are cancelled first, so that nobody on their waitlists is told of a
+    # seat in a tweetup that is cancelled a moment later.
+    cancelled = []
+    proposed = db.session.scalars(
+        select(Tweetup).where(Tweetup.proposer_id == user_id).order_by(Tweetup.id)
+    )
+    for tweetup in proposed:
+        _lock(tweetup.id)
+        if not tweetup.cancelled and tweetup.end_at > now():
+            tweetup.cancelled = True
+            tweetup.revision += 1
+            tweetup.updated_at = now()
+            cancelled.append(tweetup.id)
+            _announce(tweetup, [])
+        tweetup.proposer_id = None
+    db.session.flush()
     rsvps = list(
         db.session.scalars(
             select(TweetupRsvp)
@@ -410,18 +426,6 @@ def release_account(user_id: int) -> list[int]:
     for rsvp in rsvps:
         _lock(rsvp.tweetup_id)
         _withdraw(rsvp)
-    cancelled = []
-    proposed = db.session.scalars(
-        select(Tweetup).where(Tweetup.proposer_id == user_id).order_by(Tweetup.id)
-    )
-    for tweetup in proposed:
-        if not tweetup.cancelled and tweetup.end_at > now():
-            tweetup.cancelled = True
-            tweetup.revision += 1
-            tweetup.updated_at = now()
-            cancelled.append(tweetup.id)
-            _announce(tweetup, [])
-        tweetup.proposer_id = None
     db.session.flush()
     return cancelled
 

@@ -42,8 +42,6 @@ def hub(import_file: Callable[..., Any], clean_app: Flask) -> int:
     return talk
 
 
-
-
 def me(api: Api) -> dict[str, Any]:
     body: dict[str, Any] = api.get("/api/v1/me").get_json()
     return body
@@ -445,6 +443,26 @@ def test_deleting_my_account_leaves_nothing_that_names_me(
         named = [row for row in audit if alias in json.dumps(row.details)]
         db.session.remove()
     assert {row.action for row in named} == {"post.delete", "user.block", "account.delete"}
+
+
+def test_nobody_is_given_a_seat_in_a_tweetup_cancelled_by_the_deletion(
+    hub: int, make_user: Callable[..., Api]
+) -> None:
+    """The proposer holds the only seat of their own meetup and leaves: the meetup is
+    cancelled, and the person waiting is not moved up into it on the way."""
+    zelda, carol = make_user(username="zelda_leaves"), make_user(username="carol_waits")
+    meetup = zelda.post(
+        f"/api/v1/conferences/{SLUG}/tweetups",
+        json={"title": "Tiny meetup", "start": SOON, "end": LATER, "place": "Lobby", "capacity": 1},
+    ).get_json()
+    rsvp = carol.put(f"/api/v1/tweetups/{meetup['id']}/rsvp", json={"status": "going"})
+    assert rsvp.get_json()["status"] == "waitlisted"
+
+    assert delete_account(zelda, PASSWORD).status_code == 204
+
+    after = carol.get(f"/api/v1/tweetups/{meetup['id']}").get_json()
+    assert after["cancelled"] is True
+    assert after["my_rsvp"] == "waitlisted"
 
 
 def test_the_last_organizer_cannot_delete_their_account(
