@@ -34,7 +34,9 @@ def test_objects_alive_at_start_up_are_frozen_and_garbage_is_not(unfrozen: None)
     assert gone() is None  # collected first, not kept frozen for the process's life
     assert frozen >= 1000
     assert not any(o is survivor for o in gc.get_objects())  # out of the collector's lists
-    assert gc.get_freeze_count() == frozen
-    later = [object() for _ in range(10)]
-    assert freeze_startup_objects() >= frozen  # a later call adds what came since
+    # What it returns is the count it froze (frozen objects that die since leave the count).
+    assert 0 <= frozen - gc.get_freeze_count() < 100
+    before = gc.get_freeze_count()
+    later = [object() for _ in range(1000)]
+    assert freeze_startup_objects() >= before + 900  # a later call adds what came since
     del later
